@@ -1,0 +1,455 @@
+"""The catalogue's nouns: start-ups, their phase history and events, incubators,
+sponsoring organisations and the two vocabularies (themes, audiences)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Protocol, TypeVar
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+# beta.gouv.fr's ids are kept as they are so that old links keep working: they may
+# hold dots, capitals and accented letters ("1000.premiers.jours.blues", "e-inspé").
+catalogue_slug_validator = RegexValidator(
+    r"^\w[\w.-]*\Z",
+    _("Use letters, digits, dots, hyphens and underscores, starting with a letter "
+      "or a digit."),
+)
+
+
+class Phase(models.TextChoices):
+    """The life cycle of a start-up d'État, in order."""
+
+    INVESTIGATION = "investigation", _("Investigation")
+    CONSTRUCTION = "construction", _("Construction")
+    ACCELERATION = "acceleration", _("Acceleration")
+    CONSOLIDATION = "consolidation", _("Consolidation")
+    INTEGRATION = "integration", _("Integration")
+    OPERATED = "operated", _("Operated")
+    ABANDONED = "abandoned", _("Abandoned")
+    INCONCLUSIVE = "inconclusive", _("Inconclusive investigation")
+
+    @property
+    def description(self) -> str:
+        return PHASE_DESCRIPTIONS[self]
+
+    @property
+    def rank(self) -> int:
+        return list(Phase).index(self)
+
+
+PHASE_DESCRIPTIONS = {
+    Phase.INVESTIGATION: _(
+        "A public servant and a coach check that the problem is real, who has it "
+        "and what already exists."
+    ),
+    Phase.CONSTRUCTION: _(
+        "A small team builds a first version and tests it with real users."
+    ),
+    Phase.ACCELERATION: _(
+        "The service has proved useful; the team spreads it to more users while "
+        "improving it."
+    ),
+    Phase.CONSOLIDATION: _(
+        "The team prepares the service's life after incubation: who runs it, who "
+        "pays for it."
+    ),
+    Phase.INTEGRATION: _(
+        "The service has left the programme and lives on in its administration."
+    ),
+    Phase.OPERATED: _(
+        "The mature service is run within the network, which keeps following its "
+        "impact."
+    ),
+    Phase.ABANDONED: _("The service was stopped during incubation."),
+    Phase.INCONCLUSIVE: _("The investigation did not lead to a digital service."),
+}
+
+
+class OrganisationKind(models.TextChoices):
+    CENTRAL_ADMINISTRATION = "administration-centrale", _("Central administration")
+    DECONCENTRATED_SERVICE = "service-deconcentre", _("Deconcentrated service")
+    OPERATOR = "operateur", _("State operator")
+    SOCIAL_SECURITY = "securite-sociale", _("Social security")
+    LOCAL_AUTHORITY = "collectivite-territoriale", _("Local authority")
+    OTHER = "autre", _("Other")
+
+
+class MinisterialDomain(models.TextChoices):
+    FOREIGN_AFFAIRS = "affaires-etrangeres", _("Foreign affairs")
+    AGRICULTURE = "agriculture", _("Agriculture")
+    ARMED_FORCES = "armees", _("Armed forces")
+    ECONOMY = "bercy", _("Economy and finance")
+    CULTURE = "culture", _("Culture")
+    EDUCATION = "education", _("Education")
+    HIGHER_EDUCATION = "enseignement-sup", _("Higher education and research")
+    ENVIRONMENT = "environnement", _("Ecological transition")
+    INTERIOR = "interieur", _("Interior")
+    JUSTICE = "justice", _("Justice")
+    OVERSEAS = "outre-mer", _("Overseas")
+    HEALTH_SOLIDARITY = "solidarite-sante", _("Health and solidarity")
+    PRIME_MINISTER = "spm", _("Prime Minister's services")
+    SPORT = "sport", _("Sport")
+    LABOUR = "travail", _("Labour and employment")
+    TERRITORIES = "territoires", _("Territorial cohesion")
+    OTHER = "autres", _("Other")
+
+
+class Organisation(models.Model):
+    """A public body that sponsors start-ups or owns an incubator."""
+
+    Kind = OrganisationKind
+    MinisterialDomain = MinisterialDomain
+
+    slug = models.CharField(
+        _("identifier"), max_length=200, unique=True,
+        validators=[catalogue_slug_validator],
+    )
+    name = models.CharField(_("name"), max_length=300)
+    acronym = models.CharField(_("acronym"), max_length=100, blank=True)
+    kind = models.CharField(
+        _("type"), max_length=30, choices=Kind.choices, default=Kind.OTHER
+    )
+    ministerial_domain = models.CharField(
+        _("ministerial domain"), max_length=30, choices=MinisterialDomain.choices,
+        default=MinisterialDomain.OTHER,
+    )
+    directory_url = models.URLField(_("public directory page"), max_length=500,
+                                    blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=OrganisationKind.values), name="organisation_kind_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(ministerial_domain__in=MinisterialDomain.values),
+                name="organisation_ministerial_domain_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+
+class Incubator(models.Model):
+    slug = models.CharField(
+        _("identifier"), max_length=200, unique=True,
+        validators=[catalogue_slug_validator],
+    )
+    name = models.CharField(_("name"), max_length=300)
+    short_description = models.TextField(_("short description"), blank=True)
+    description = models.TextField(_("description (Markdown)"), blank=True)
+    owner = models.ForeignKey(
+        Organisation, models.PROTECT, null=True, blank=True,
+        related_name="owned_incubators", verbose_name=_("owner organisation"),
+    )
+    contact = models.EmailField(_("contact e-mail"), blank=True)
+    address = models.CharField(_("address"), max_length=500, blank=True)
+    website = models.URLField(_("website"), max_length=500, blank=True)
+    source_code_url = models.URLField(_("source code host"), max_length=500,
+                                      blank=True)
+    logo = models.ImageField(_("logo"), upload_to="incubators/", blank=True)
+    highlighted_startups = models.ManyToManyField(
+        "Startup", blank=True, related_name="highlighted_by",
+        verbose_name=_("highlighted start-ups"),
+    )
+    is_hidden = models.BooleanField(
+        _("hidden"), default=False,
+        help_text=_("Hidden incubators are not listed on the public site."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("incubator")
+        verbose_name_plural = _("incubators")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IncubatorMembership(models.Model):
+    """A staff member's attachment to an incubator whose sheets they keep."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="incubator_memberships"
+    )
+    incubator = models.ForeignKey(
+        Incubator, models.CASCADE, related_name="memberships"
+    )
+
+    class Meta:
+        verbose_name = _("incubator membership")
+        verbose_name_plural = _("incubator memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "incubator"], name="incubatormembership_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.incubator}"
+
+
+class Term(models.Model):
+    """A normalised vocabulary entry: one slug for every spelling of a word."""
+
+    slug = models.SlugField(_("identifier"), max_length=200, unique=True)
+    label = models.CharField(_("label"), max_length=200)
+
+    class Meta:
+        abstract = True
+        ordering = ["label"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Theme(Term):
+    class Meta(Term.Meta):
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+
+
+class Audience(Term):
+    class Meta(Term.Meta):
+        verbose_name = _("audience")
+        verbose_name_plural = _("audiences")
+
+
+class AccessibilityStatus(models.TextChoices):
+    FULLY_COMPLIANT = "fully", _("Fully compliant")
+    PARTIALLY_COMPLIANT = "partially", _("Partially compliant")
+    NOT_COMPLIANT = "not_compliant", _("Not compliant")
+    NOT_ASSESSED = "not_assessed", _("Not assessed")
+
+
+class StartupQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+    def count_by_current_phase(self) -> dict[str, int]:
+        """{phase: number of start-ups}, in one grouped query."""
+        rows = self.order_by().values_list("current_phase").annotate(n=models.Count("pk"))
+        return dict(rows)
+
+
+class Startup(models.Model):
+    AccessibilityStatus = AccessibilityStatus
+
+    slug = models.CharField(
+        _("identifier"), max_length=200, unique=True,
+        validators=[catalogue_slug_validator],
+        help_text=_("Part of the page's address; beta.gouv.fr's id for imported "
+                    "start-ups."),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    mission = models.TextField(_("mission"), help_text=_("One sentence."))
+    description = models.TextField(_("description (Markdown)"), blank=True)
+    incubator = models.ForeignKey(
+        Incubator, models.PROTECT, related_name="startups",
+        verbose_name=_("main incubator"),
+    )
+    co_incubators = models.ManyToManyField(
+        Incubator, blank=True, related_name="co_incubated_startups",
+        verbose_name=_("co-incubators"),
+    )
+    sponsors = models.ManyToManyField(
+        Organisation, blank=True, related_name="sponsored_startups",
+        verbose_name=_("sponsors"),
+    )
+    themes = models.ManyToManyField(
+        Theme, blank=True, related_name="startups", verbose_name=_("themes")
+    )
+    audiences = models.ManyToManyField(
+        Audience, blank=True, related_name="startups", verbose_name=_("audiences")
+    )
+    technologies = models.JSONField(_("technologies"), default=list, blank=True)
+
+    website = models.URLField(_("website"), max_length=500, blank=True)
+    repository = models.URLField(_("source code repository"), max_length=500,
+                                 blank=True)
+    has_stats_page = models.BooleanField(_("has a public statistics page"),
+                                         default=False)
+    stats_url = models.URLField(_("usage statistics"), max_length=500, blank=True)
+    budget_url = models.URLField(_("budget"), max_length=500, blank=True)
+    impact_url = models.URLField(_("impact"), max_length=500, blank=True)
+    risk_analysis_url = models.URLField(_("risk analysis"), max_length=500,
+                                        blank=True)
+    dashlord_url = models.URLField(_("Dashlord report"), max_length=500, blank=True)
+    contact = models.EmailField(_("contact e-mail"), blank=True)
+
+    accessibility_status = models.CharField(
+        _("accessibility"), max_length=20, choices=AccessibilityStatus.choices,
+        default=AccessibilityStatus.NOT_ASSESSED,
+    )
+    risk_analysis_done = models.BooleanField(_("risk analysis done"), default=False)
+    mon_service_securise = models.BooleanField(
+        _("registered on MonServiceSécurisé"), default=False
+    )
+    fast_promotion = models.PositiveSmallIntegerField(
+        _("FAST promotion"), null=True, blank=True
+    )
+    fast_amount = models.PositiveIntegerField(
+        _("FAST funding (euros)"), null=True, blank=True
+    )
+    screenshot = models.ImageField(_("screenshot"), upload_to="screenshots/",
+                                   blank=True)
+    allow_indexing = models.BooleanField(
+        _("search engines may index the page"), default=True
+    )
+    is_published = models.BooleanField(
+        _("published"), default=True,
+        help_text=_("An unpublished sheet keeps its address but is hidden from the "
+                    "public."),
+    )
+
+    # Derived from the phase history by services.set_phase_history(); stored so
+    # that the catalogue can filter and count on it without a join.
+    current_phase = models.CharField(
+        _("current phase"), max_length=20, choices=Phase.choices, blank=True,
+        editable=False,
+    )
+    current_phase_start = models.DateField(
+        _("current phase since"), null=True, blank=True, editable=False
+    )
+
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last update"), auto_now=True)
+
+    objects = StartupQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("start-up")
+        verbose_name_plural = _("start-ups")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(accessibility_status__in=AccessibilityStatus.values),
+                name="startup_accessibility_status_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(current_phase__in=[*Phase.values, ""]),
+                name="startup_current_phase_known",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(fast_promotion__isnull=True, fast_amount__isnull=True)
+                    | Q(fast_promotion__isnull=False, fast_amount__isnull=False)
+                ),
+                name="startup_fast_promotion_and_amount_together",
+            ),
+            models.CheckConstraint(
+                condition=~Q(title=""), name="startup_title_not_empty"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["current_phase"], name="startup_current_phase_idx"),
+            models.Index(fields=["-updated_at"], name="startup_updated_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class StartupPhase(models.Model):
+    """One step of a start-up's phase history."""
+
+    startup = models.ForeignKey(Startup, models.CASCADE, related_name="phases")
+    phase = models.CharField(_("phase"), max_length=20, choices=Phase.choices)
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    # Order in the source file: on equal start dates the entry listed later is
+    # the current one.
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["start", "position"]
+        verbose_name = _("phase")
+        verbose_name_plural = _("phase history")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["startup", "phase"], name="startupphase_unique_phase"
+            ),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
+                name="startupphase_end_not_before_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(phase__in=Phase.values), name="startupphase_phase_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_phase_display()} ({self.start})"
+
+
+class EventKind(models.TextChoices):
+    PRODUCT_LAUNCH = "product_launch", _("Product launch")
+    COMMITTEE = "committee", _("Investment committee")
+    NATIONAL_IMPACT = "national_impact", _("National impact")
+    FAST = "fast", _("FAST funding")
+    EIG = "eig", _("Entrepreneurs d'intérêt général")
+    END = "end", _("End of the service")
+    OTHER = "other", _("Other")
+
+
+class Event(models.Model):
+    Kind = EventKind
+
+    startup = models.ForeignKey(Startup, models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    date = models.DateField(_("date"))
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        ordering = ["date", "pk"]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=EventKind.values), name="event_kind_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.date})"
+
+
+class FormerSlug(models.Model):
+    """An earlier identifier of a start-up: its old address redirects to the new."""
+
+    startup = models.ForeignKey(Startup, models.CASCADE, related_name="former_slugs")
+    slug = models.CharField(_("former identifier"), max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("former identifier")
+        verbose_name_plural = _("former identifiers")
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class DatedPhase(Protocol):
+    start: date
+    position: int
+
+
+P = TypeVar("P", bound=DatedPhase)
+
+
+def current_phase_entry(entries: Iterable[P]) -> P | None:
+    """The entry that gives a start-up its current phase: the latest start date,
+    and on equal start dates the one listed later (highest position)."""
+    return max(entries, key=lambda e: (e.start, e.position), default=None)
+

@@ -1,0 +1,259 @@
+"""Writes that touch several rows. Each runs in one transaction; views, admin and
+commands call these instead of writing rows by hand."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+
+from startups.importers.betagouv import (
+    Catalogue,
+    EventRecord,
+    IncubatorRecord,
+    OrganisationRecord,
+    PhaseRecord,
+    Problem,
+    StartupRecord,
+)
+from startups.models import (
+    Audience,
+    Event,
+    FormerSlug,
+    Incubator,
+    Organisation,
+    Startup,
+    StartupPhase,
+    Theme,
+    current_phase_entry,
+)
+
+
+def refresh_current_phase(startup: Startup, entries: Iterable[Any] | None = None) -> None:
+    """Store on the start-up the phase its history makes current (the one rule,
+    models.current_phase_entry)."""
+    entry = current_phase_entry(startup.phases.all() if entries is None else entries)
+    startup.current_phase = entry.phase if entry else ""
+    startup.current_phase_start = entry.start if entry else None
+    Startup.objects.filter(pk=startup.pk).update(
+        current_phase=startup.current_phase,
+        current_phase_start=startup.current_phase_start,
+    )
+
+
+@transaction.atomic
+def set_phase_history(*, startup: Startup, phases: Iterable[PhaseRecord]) -> None:
+    """Replace a start-up's phase history and keep its current phase in step."""
+    startup.phases.all().delete()
+    rows = StartupPhase.objects.bulk_create(
+        StartupPhase(
+            startup=startup, phase=p.phase, start=p.start, end=p.end,
+            comment=p.comment, position=p.position,
+        )
+        for p in phases
+    )
+    refresh_current_phase(startup, rows)
+
+
+@transaction.atomic
+def set_events(*, startup: Startup, events: Iterable[EventRecord]) -> None:
+    startup.events.all().delete()
+    Event.objects.bulk_create(
+        Event(startup=startup, kind=e.kind, date=e.date, comment=e.comment)
+        for e in events
+    )
+
+
+@dataclass
+class ImportSummary:
+    created: Counter[str] = field(default_factory=Counter)
+    updated: Counter[str] = field(default_factory=Counter)
+    unchanged: Counter[str] = field(default_factory=Counter)
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(sum(self.created.values()) + sum(self.updated.values()))
+
+
+def _upsert(model, existing: dict, slug: str, values: dict[str, Any],
+            summary: ImportSummary, kind: str):
+    obj = existing.get(slug)
+    if obj is None:
+        obj = model.objects.create(slug=slug, **values)
+        existing[slug] = obj
+        summary.created[kind] += 1
+    elif any(getattr(obj, name) != value for name, value in values.items()):
+        for name, value in values.items():
+            setattr(obj, name, value)
+        obj.save()
+        summary.updated[kind] += 1
+    else:
+        summary.unchanged[kind] += 1
+    return obj
+
+
+_STARTUP_FIELDS = (
+    "title", "mission", "description", "website", "repository", "has_stats_page",
+    "stats_url", "budget_url", "impact_url", "risk_analysis_url", "dashlord_url",
+    "contact", "accessibility_status", "risk_analysis_done", "mon_service_securise",
+    "fast_promotion", "fast_amount", "allow_indexing",
+)
+
+
+def _state_of_record(record: StartupRecord, incubators: dict) -> dict[str, Any]:
+    return {
+        **{name: getattr(record, name) for name in _STARTUP_FIELDS},
+        "technologies": list(record.technologies),
+        "incubator_id": incubators[record.incubator].pk,
+        "co_incubators": frozenset(record.co_incubators),
+        "sponsors": frozenset(record.sponsors),
+        "themes": frozenset(record.themes),
+        "audiences": frozenset(record.audiences),
+        "phases": tuple(record.phases),
+        "events": sorted((e.date, e.kind, e.comment) for e in record.events),
+        "former_slugs": frozenset(record.former_slugs),
+    }
+
+
+def _state_of_startup(startup: Startup) -> dict[str, Any]:
+    return {
+        **{name: getattr(startup, name) for name in _STARTUP_FIELDS},
+        "technologies": startup.technologies,
+        "incubator_id": startup.incubator_id,
+        "co_incubators": frozenset(i.slug for i in startup.co_incubators.all()),
+        "sponsors": frozenset(o.slug for o in startup.sponsors.all()),
+        "themes": frozenset(t.slug for t in startup.themes.all()),
+        "audiences": frozenset(a.slug for a in startup.audiences.all()),
+        "phases": tuple(
+            PhaseRecord(p.phase, p.start, p.end, p.comment, p.position)
+            for p in sorted(startup.phases.all(), key=lambda p: p.position)
+        ),
+        "events": sorted((e.date, e.kind, e.comment) for e in startup.events.all()),
+        "former_slugs": frozenset(f.slug for f in startup.former_slugs.all()),
+    }
+
+
+def import_catalogue(catalogue: Catalogue, *, dry_run: bool = False) -> ImportSummary:
+    """Save the valid records of a parsed catalogue in one transaction.
+
+    Records equal to what the database holds are not written (a second import of
+    the same files changes nothing); a changed record replaces its start-up's
+    sponsors, themes, phases and events with the file's."""
+    summary = ImportSummary(warnings=list(catalogue.warnings))
+    with transaction.atomic():
+        organisations = _save_organisations(catalogue.organisations, summary)
+        incubators = _save_incubators(catalogue.incubators, organisations, summary)
+        themes = _save_terms(Theme, catalogue.themes, summary, "themes")
+        audiences = _save_terms(Audience, catalogue.audiences, summary, "audiences")
+        startups = _save_startups(
+            catalogue.startups, incubators, organisations, themes, audiences, summary
+        )
+        for record in catalogue.incubators:
+            incubator = incubators[record.slug]
+            wanted = {startups[slug].pk for slug in record.highlighted_startups}
+            if {s.pk for s in incubator.highlighted_startups.all()} != wanted:
+                incubator.highlighted_startups.set(wanted)
+        if dry_run:
+            transaction.set_rollback(True)
+    return summary
+
+
+def _save_organisations(records: list[OrganisationRecord], summary: ImportSummary):
+    existing = {o.slug: o for o in Organisation.objects.all()}
+    for r in records:
+        values = {
+            "name": r.name, "acronym": r.acronym, "kind": r.kind,
+            "ministerial_domain": r.ministerial_domain,
+            "directory_url": r.directory_url,
+        }
+        _upsert(Organisation, existing, r.slug, values, summary, "organisations")
+    return existing
+
+
+def _save_incubators(records: list[IncubatorRecord], organisations: dict,
+                     summary: ImportSummary):
+    existing = {
+        i.slug: i for i in Incubator.objects.prefetch_related("highlighted_startups")
+    }
+    for r in records:
+        values = {
+            "name": r.name, "short_description": r.short_description,
+            "description": r.description,
+            "owner": organisations[r.owner] if r.owner else None,
+            "contact": r.contact, "address": r.address, "website": r.website,
+            "source_code_url": r.source_code_url, "is_hidden": r.is_hidden,
+        }
+        _upsert(Incubator, existing, r.slug, values, summary, "incubators")
+    return existing
+
+
+def _save_terms(model, labels: dict[str, str], summary: ImportSummary, kind: str):
+    existing = {t.slug: t for t in model.objects.all()}
+    for slug, label in sorted(labels.items()):
+        _upsert(model, existing, slug, {"label": label}, summary, kind)
+    return existing
+
+
+def _save_startups(records, incubators, organisations, themes, audiences,
+                   summary: ImportSummary) -> dict[str, Startup]:
+    existing = {
+        s.slug: s for s in Startup.objects.filter(
+            slug__in=[r.slug for r in records]
+        ).prefetch_related(
+            "co_incubators", "sponsors", "themes", "audiences", "phases", "events",
+            "former_slugs",
+        )
+    }
+    # Former slugs move between start-ups: free every one the files no longer
+    # give before assigning the new ones, so the unique constraint holds.
+    wanted_former = {r.slug: set(r.former_slugs) for r in records}
+    for startup in existing.values():
+        for former in startup.former_slugs.all():
+            if former.slug not in wanted_former[startup.slug]:
+                former.delete()
+    all_former = set(FormerSlug.objects.values_list("slug", flat=True))
+    live = set(Startup.objects.values_list("slug", flat=True))
+
+    for record in records:
+        new_state = _state_of_record(record, incubators)
+        startup = existing.get(record.slug)
+        if startup is not None and _state_of_startup(startup) == new_state:
+            summary.unchanged["startups"] += 1
+            continue
+        values = {name: getattr(record, name) for name in _STARTUP_FIELDS}
+        values["technologies"] = list(record.technologies)
+        values["incubator"] = incubators[record.incubator]
+        if startup is None:
+            startup = Startup.objects.create(slug=record.slug, **values)
+            existing[record.slug] = startup
+            summary.created["startups"] += 1
+        else:
+            for name, value in values.items():
+                setattr(startup, name, value)
+            startup.save()
+            summary.updated["startups"] += 1
+        startup.co_incubators.set([incubators[s] for s in record.co_incubators])
+        startup.sponsors.set([organisations[s] for s in record.sponsors])
+        startup.themes.set([themes[s] for s in record.themes])
+        startup.audiences.set([audiences[s] for s in record.audiences])
+        set_phase_history(startup=startup, phases=record.phases)
+        set_events(startup=startup, events=record.events)
+        for former in record.former_slugs:
+            if former in live:
+                summary.warnings.append(Problem(
+                    record.path, "redirect_from",
+                    f"{former!r} is another start-up's identifier; left out",
+                ))
+            elif former not in all_former:
+                FormerSlug.objects.create(startup=startup, slug=former)
+                all_former.add(former)
+            elif not startup.former_slugs.filter(slug=former).exists():
+                summary.warnings.append(Problem(
+                    record.path, "redirect_from",
+                    f"{former!r} already redirects to another start-up; left out",
+                ))
+    return existing
