@@ -26,7 +26,9 @@ def env_bool(name: str, default: bool) -> bool:
         return True
     if value in _FALSE:
         return False
-    raise ImproperlyConfigured(f"{name} must be one of 1/0, true/false, yes/no, on/off.")
+    raise ImproperlyConfigured(
+        f"{name} must be one of 1/0, true/false, yes/no, on/off."
+    )
 
 
 def env_int(name: str, default: int) -> int:
@@ -36,7 +38,9 @@ def env_int(name: str, default: int) -> int:
     try:
         return int(raw)
     except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}.") from None
+        raise ImproperlyConfigured(
+            f"{name} must be a whole number, not {raw!r}."
+        ) from None
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -53,9 +57,10 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
             "DJANGO_SECRET_KEY is not set. Outside debug the site has no default "
-            "secret key: set DJANGO_SECRET_KEY to a long random string (for example "
-            "the output of `python -c 'import secrets; print(secrets.token_urlsafe(50))'`)"
-            ", or set DJANGO_DEBUG=1 on a development machine."
+            "secret key: set DJANGO_SECRET_KEY to a long random string (for "
+            "example the output of `python -c 'import secrets; "
+            "print(secrets.token_urlsafe(50))'`), or set DJANGO_DEBUG=1 on a "
+            "development machine."
         )
     SECRET_KEY = "insecure-development-key-only-used-with-DJANGO_DEBUG"
 

@@ -17,8 +17,10 @@ from django.utils.translation import gettext_lazy as _
 # hold dots, capitals and accented letters ("1000.premiers.jours.blues", "e-inspé").
 catalogue_slug_validator = RegexValidator(
     r"^\w[\w.-]*\Z",
-    _("Use letters, digits, dots, hyphens and underscores, starting with a letter "
-      "or a digit."),
+    _(
+        "Use letters, digits, dots, hyphens and underscores, starting with a letter "
+        "or a digit."
+    ),
 )
 
 
@@ -107,7 +109,9 @@ class Organisation(models.Model):
     MinisterialDomain = MinisterialDomain
 
     slug = models.CharField(
-        _("identifier"), max_length=200, unique=True,
+        _("identifier"),
+        max_length=200,
+        unique=True,
         validators=[catalogue_slug_validator],
     )
     name = models.CharField(_("name"), max_length=300)
@@ -116,11 +120,14 @@ class Organisation(models.Model):
         _("type"), max_length=30, choices=Kind.choices, default=Kind.OTHER
     )
     ministerial_domain = models.CharField(
-        _("ministerial domain"), max_length=30, choices=MinisterialDomain.choices,
+        _("ministerial domain"),
+        max_length=30,
+        choices=MinisterialDomain.choices,
         default=MinisterialDomain.OTHER,
     )
-    directory_url = models.URLField(_("public directory page"), max_length=500,
-                                    blank=True)
+    directory_url = models.URLField(
+        _("public directory page"), max_length=500, blank=True
+    )
 
     class Meta:
         ordering = ["name"]
@@ -128,7 +135,8 @@ class Organisation(models.Model):
         verbose_name_plural = _("organisations")
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=OrganisationKind.values), name="organisation_kind_known"
+                condition=Q(kind__in=OrganisationKind.values),
+                name="organisation_kind_known",
             ),
             models.CheckConstraint(
                 condition=Q(ministerial_domain__in=MinisterialDomain.values),
@@ -142,28 +150,36 @@ class Organisation(models.Model):
 
 class Incubator(models.Model):
     slug = models.CharField(
-        _("identifier"), max_length=200, unique=True,
+        _("identifier"),
+        max_length=200,
+        unique=True,
         validators=[catalogue_slug_validator],
     )
     name = models.CharField(_("name"), max_length=300)
     short_description = models.TextField(_("short description"), blank=True)
     description = models.TextField(_("description (Markdown)"), blank=True)
     owner = models.ForeignKey(
-        Organisation, models.PROTECT, null=True, blank=True,
-        related_name="owned_incubators", verbose_name=_("owner organisation"),
+        Organisation,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="owned_incubators",
+        verbose_name=_("owner organisation"),
     )
     contact = models.EmailField(_("contact e-mail"), blank=True)
     address = models.CharField(_("address"), max_length=500, blank=True)
     website = models.URLField(_("website"), max_length=500, blank=True)
-    source_code_url = models.URLField(_("source code host"), max_length=500,
-                                      blank=True)
+    source_code_url = models.URLField(_("source code host"), max_length=500, blank=True)
     logo = models.ImageField(_("logo"), upload_to="incubators/", blank=True)
     highlighted_startups = models.ManyToManyField(
-        "Startup", blank=True, related_name="highlighted_by",
+        "Startup",
+        blank=True,
+        related_name="highlighted_by",
         verbose_name=_("highlighted start-ups"),
     )
     is_hidden = models.BooleanField(
-        _("hidden"), default=False,
+        _("hidden"),
+        default=False,
         help_text=_("Hidden incubators are not listed on the public site."),
     )
 
@@ -182,9 +198,7 @@ class IncubatorMembership(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.CASCADE, related_name="incubator_memberships"
     )
-    incubator = models.ForeignKey(
-        Incubator, models.CASCADE, related_name="memberships"
-    )
+    incubator = models.ForeignKey(Incubator, models.CASCADE, related_name="memberships")
 
     class Meta:
         verbose_name = _("incubator membership")
@@ -238,7 +252,9 @@ class StartupQuerySet(models.QuerySet):
 
     def count_by_current_phase(self) -> dict[str, int]:
         """{phase: number of start-ups}, in one grouped query."""
-        rows = self.order_by().values_list("current_phase").annotate(n=models.Count("pk"))
+        rows = (
+            self.order_by().values_list("current_phase").annotate(n=models.Count("pk"))
+        )
         return dict(rows)
 
 
@@ -246,24 +262,33 @@ class Startup(models.Model):
     AccessibilityStatus = AccessibilityStatus
 
     slug = models.CharField(
-        _("identifier"), max_length=200, unique=True,
+        _("identifier"),
+        max_length=200,
+        unique=True,
         validators=[catalogue_slug_validator],
-        help_text=_("Part of the page's address; beta.gouv.fr's id for imported "
-                    "start-ups."),
+        help_text=_(
+            "Part of the page's address; beta.gouv.fr's id for imported start-ups."
+        ),
     )
     title = models.CharField(_("title"), max_length=200)
     mission = models.TextField(_("mission"), help_text=_("One sentence."))
     description = models.TextField(_("description (Markdown)"), blank=True)
     incubator = models.ForeignKey(
-        Incubator, models.PROTECT, related_name="startups",
+        Incubator,
+        models.PROTECT,
+        related_name="startups",
         verbose_name=_("main incubator"),
     )
     co_incubators = models.ManyToManyField(
-        Incubator, blank=True, related_name="co_incubated_startups",
+        Incubator,
+        blank=True,
+        related_name="co_incubated_startups",
         verbose_name=_("co-incubators"),
     )
     sponsors = models.ManyToManyField(
-        Organisation, blank=True, related_name="sponsored_startups",
+        Organisation,
+        blank=True,
+        related_name="sponsored_startups",
         verbose_name=_("sponsors"),
     )
     themes = models.ManyToManyField(
@@ -275,20 +300,23 @@ class Startup(models.Model):
     technologies = models.JSONField(_("technologies"), default=list, blank=True)
 
     website = models.URLField(_("website"), max_length=500, blank=True)
-    repository = models.URLField(_("source code repository"), max_length=500,
-                                 blank=True)
-    has_stats_page = models.BooleanField(_("has a public statistics page"),
-                                         default=False)
+    repository = models.URLField(
+        _("source code repository"), max_length=500, blank=True
+    )
+    has_stats_page = models.BooleanField(
+        _("has a public statistics page"), default=False
+    )
     stats_url = models.URLField(_("usage statistics"), max_length=500, blank=True)
     budget_url = models.URLField(_("budget"), max_length=500, blank=True)
     impact_url = models.URLField(_("impact"), max_length=500, blank=True)
-    risk_analysis_url = models.URLField(_("risk analysis"), max_length=500,
-                                        blank=True)
+    risk_analysis_url = models.URLField(_("risk analysis"), max_length=500, blank=True)
     dashlord_url = models.URLField(_("Dashlord report"), max_length=500, blank=True)
     contact = models.EmailField(_("contact e-mail"), blank=True)
 
     accessibility_status = models.CharField(
-        _("accessibility"), max_length=20, choices=AccessibilityStatus.choices,
+        _("accessibility"),
+        max_length=20,
+        choices=AccessibilityStatus.choices,
         default=AccessibilityStatus.NOT_ASSESSED,
     )
     risk_analysis_done = models.BooleanField(_("risk analysis done"), default=False)
@@ -301,21 +329,27 @@ class Startup(models.Model):
     fast_amount = models.PositiveIntegerField(
         _("FAST funding (euros)"), null=True, blank=True
     )
-    screenshot = models.ImageField(_("screenshot"), upload_to="screenshots/",
-                                   blank=True)
+    screenshot = models.ImageField(
+        _("screenshot"), upload_to="screenshots/", blank=True
+    )
     allow_indexing = models.BooleanField(
         _("search engines may index the page"), default=True
     )
     is_published = models.BooleanField(
-        _("published"), default=True,
-        help_text=_("An unpublished sheet keeps its address but is hidden from the "
-                    "public."),
+        _("published"),
+        default=True,
+        help_text=_(
+            "An unpublished sheet keeps its address but is hidden from the public."
+        ),
     )
 
     # Derived from the phase history by services.set_phase_history(); stored so
     # that the catalogue can filter and count on it without a join.
     current_phase = models.CharField(
-        _("current phase"), max_length=20, choices=Phase.choices, blank=True,
+        _("current phase"),
+        max_length=20,
+        choices=Phase.choices,
+        blank=True,
         editable=False,
     )
     current_phase_start = models.DateField(
@@ -452,4 +486,3 @@ def current_phase_entry(entries: Iterable[P]) -> P | None:
     """The entry that gives a start-up its current phase: the latest start date,
     and on equal start dates the one listed later (highest position)."""
     return max(entries, key=lambda e: (e.start, e.position), default=None)
-

@@ -32,7 +32,9 @@ from startups.models import (
 )
 
 
-def refresh_current_phase(startup: Startup, entries: Iterable[Any] | None = None) -> None:
+def refresh_current_phase(
+    startup: Startup, entries: Iterable[Any] | None = None
+) -> None:
     """Store on the start-up the phase its history makes current (the one rule,
     models.current_phase_entry)."""
     entry = current_phase_entry(startup.phases.all() if entries is None else entries)
@@ -50,8 +52,12 @@ def set_phase_history(*, startup: Startup, phases: Iterable[PhaseRecord]) -> Non
     startup.phases.all().delete()
     rows = StartupPhase.objects.bulk_create(
         StartupPhase(
-            startup=startup, phase=p.phase, start=p.start, end=p.end,
-            comment=p.comment, position=p.position,
+            startup=startup,
+            phase=p.phase,
+            start=p.start,
+            end=p.end,
+            comment=p.comment,
+            position=p.position,
         )
         for p in phases
     )
@@ -79,8 +85,14 @@ class ImportSummary:
         return bool(sum(self.created.values()) + sum(self.updated.values()))
 
 
-def _upsert(model, existing: dict, slug: str, values: dict[str, Any],
-            summary: ImportSummary, kind: str):
+def _upsert(
+    model,
+    existing: dict,
+    slug: str,
+    values: dict[str, Any],
+    summary: ImportSummary,
+    kind: str,
+):
     obj = existing.get(slug)
     if obj is None:
         obj = model.objects.create(slug=slug, **values)
@@ -97,10 +109,24 @@ def _upsert(model, existing: dict, slug: str, values: dict[str, Any],
 
 
 _STARTUP_FIELDS = (
-    "title", "mission", "description", "website", "repository", "has_stats_page",
-    "stats_url", "budget_url", "impact_url", "risk_analysis_url", "dashlord_url",
-    "contact", "accessibility_status", "risk_analysis_done", "mon_service_securise",
-    "fast_promotion", "fast_amount", "allow_indexing",
+    "title",
+    "mission",
+    "description",
+    "website",
+    "repository",
+    "has_stats_page",
+    "stats_url",
+    "budget_url",
+    "impact_url",
+    "risk_analysis_url",
+    "dashlord_url",
+    "contact",
+    "accessibility_status",
+    "risk_analysis_done",
+    "mon_service_securise",
+    "fast_promotion",
+    "fast_amount",
+    "allow_indexing",
 )
 
 
@@ -166,7 +192,9 @@ def _save_organisations(records: list[OrganisationRecord], summary: ImportSummar
     existing = {o.slug: o for o in Organisation.objects.all()}
     for r in records:
         values = {
-            "name": r.name, "acronym": r.acronym, "kind": r.kind,
+            "name": r.name,
+            "acronym": r.acronym,
+            "kind": r.kind,
             "ministerial_domain": r.ministerial_domain,
             "directory_url": r.directory_url,
         }
@@ -174,18 +202,23 @@ def _save_organisations(records: list[OrganisationRecord], summary: ImportSummar
     return existing
 
 
-def _save_incubators(records: list[IncubatorRecord], organisations: dict,
-                     summary: ImportSummary):
+def _save_incubators(
+    records: list[IncubatorRecord], organisations: dict, summary: ImportSummary
+):
     existing = {
         i.slug: i for i in Incubator.objects.prefetch_related("highlighted_startups")
     }
     for r in records:
         values = {
-            "name": r.name, "short_description": r.short_description,
+            "name": r.name,
+            "short_description": r.short_description,
             "description": r.description,
             "owner": organisations[r.owner] if r.owner else None,
-            "contact": r.contact, "address": r.address, "website": r.website,
-            "source_code_url": r.source_code_url, "is_hidden": r.is_hidden,
+            "contact": r.contact,
+            "address": r.address,
+            "website": r.website,
+            "source_code_url": r.source_code_url,
+            "is_hidden": r.is_hidden,
         }
         _upsert(Incubator, existing, r.slug, values, summary, "incubators")
     return existing
@@ -198,13 +231,20 @@ def _save_terms(model, labels: dict[str, str], summary: ImportSummary, kind: str
     return existing
 
 
-def _save_startups(records, incubators, organisations, themes, audiences,
-                   summary: ImportSummary) -> dict[str, Startup]:
+def _save_startups(
+    records, incubators, organisations, themes, audiences, summary: ImportSummary
+) -> dict[str, Startup]:
     existing = {
-        s.slug: s for s in Startup.objects.filter(
+        s.slug: s
+        for s in Startup.objects.filter(
             slug__in=[r.slug for r in records]
         ).prefetch_related(
-            "co_incubators", "sponsors", "themes", "audiences", "phases", "events",
+            "co_incubators",
+            "sponsors",
+            "themes",
+            "audiences",
+            "phases",
+            "events",
             "former_slugs",
         )
     }
@@ -244,16 +284,22 @@ def _save_startups(records, incubators, organisations, themes, audiences,
         set_events(startup=startup, events=record.events)
         for former in record.former_slugs:
             if former in live:
-                summary.warnings.append(Problem(
-                    record.path, "redirect_from",
-                    f"{former!r} is another start-up's identifier; left out",
-                ))
+                summary.warnings.append(
+                    Problem(
+                        record.path,
+                        "redirect_from",
+                        f"{former!r} is another start-up's identifier; left out",
+                    )
+                )
             elif former not in all_former:
                 FormerSlug.objects.create(startup=startup, slug=former)
                 all_former.add(former)
             elif not startup.former_slugs.filter(slug=former).exists():
-                summary.warnings.append(Problem(
-                    record.path, "redirect_from",
-                    f"{former!r} already redirects to another start-up; left out",
-                ))
+                summary.warnings.append(
+                    Problem(
+                        record.path,
+                        "redirect_from",
+                        f"{former!r} already redirects to another start-up; left out",
+                    )
+                )
     return existing

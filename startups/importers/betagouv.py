@@ -76,6 +76,22 @@ AUDIENCE_LABELS = {
 }
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)^---[ \t]*$\n?(.*)\Z", re.S | re.M)
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML, except that an impossible date ("2022-13-45") stays text, so
+    that the field reader can say which field holds it."""
+
+
+def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.Node):
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+
 _url_validator = URLValidator(schemes=["http", "https"])
 _email_validator = EmailValidator()
 
@@ -233,7 +249,7 @@ class _FileReader:
     def email(self, key: str) -> str:
         value = self.text(key)
         if value.lower().startswith("mailto:"):
-            value = value[len("mailto:"):]
+            value = value[len("mailto:") :]
         if "?" in value:  # a mailto: link's "?subject=…" pasted into the field
             value = value.split("?", 1)[0]
             self.catalogue.fixes["e-mail address without its ?subject="] += 1
@@ -298,8 +314,9 @@ class _FileReader:
         return items
 
     def reference_list(self, key: str, prefix: str) -> list[str]:
-        return _unique(item.removeprefix(prefix).strip("/") for item in
-                       self.text_list(key))
+        return _unique(
+            item.removeprefix(prefix).strip("/") for item in self.text_list(key)
+        )
 
 
 def _kind_of(value: Any) -> str:
@@ -337,20 +354,28 @@ def _load(path: Path, relpath: str, catalogue: Catalogue) -> tuple[dict, str] | 
         return None
     parts = split_front_matter(text)
     if parts is None:
-        catalogue.problems.append(Problem(
-            relpath, "front matter",
-            "no YAML front matter (the file must start with a line '---' and the "
-            "front matter end with another)",
-        ))
+        catalogue.problems.append(
+            Problem(
+                relpath,
+                "front matter",
+                "no YAML front matter (the file must start with a line '---' and the "
+                "front matter end with another)",
+            )
+        )
         return None
     try:
-        data = yaml.safe_load(parts[0])
+        data = yaml.load(parts[0], Loader=_Loader)  # noqa: S506 (safe loader)
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         line = f" at line {where.line + 2}" if where is not None else ""
         reason = getattr(exc, "problem", None) or type(exc).__name__
         catalogue.problems.append(
             Problem(relpath, "front matter", f"invalid YAML{line}: {reason}")
+        )
+        return None
+    except (ValueError, TypeError) as exc:
+        catalogue.problems.append(
+            Problem(relpath, "front matter", f"invalid YAML value: {exc}")
         )
         return None
     except RecursionError:
@@ -361,9 +386,11 @@ def _load(path: Path, relpath: str, catalogue: Catalogue) -> tuple[dict, str] | 
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        catalogue.problems.append(Problem(
-            relpath, "front matter", f"expected a mapping, found {_kind_of(data)}"
-        ))
+        catalogue.problems.append(
+            Problem(
+                relpath, "front matter", f"expected a mapping, found {_kind_of(data)}"
+            )
+        )
         return None
     return data, parts[1].strip()
 
@@ -373,8 +400,11 @@ def _files(root: Path, kind: str) -> tuple[str, list[Path]]:
         folder = root / name
         if folder.is_dir():
             files = sorted(
-                p for p in folder.iterdir()
-                if p.is_file() and not p.name.startswith(".") and p.suffix in ("", ".md")
+                p
+                for p in folder.iterdir()
+                if p.is_file()
+                and not p.name.startswith(".")
+                and p.suffix in ("", ".md")
             )
             return name, files
     return FOLDERS[kind][0], []
@@ -383,10 +413,13 @@ def _files(root: Path, kind: str) -> tuple[str, list[Path]]:
 def _slug_of(path: Path, catalogue: Catalogue, relpath: str) -> str | None:
     slug = unicodedata.normalize("NFC", path.stem)
     if not re.match(r"^\w[\w.-]*\Z", slug) or len(slug) > 200:
-        catalogue.problems.append(Problem(
-            relpath, "file name",
-            "an identifier uses letters, digits, dots, hyphens and underscores",
-        ))
+        catalogue.problems.append(
+            Problem(
+                relpath,
+                "file name",
+                "an identifier uses letters, digits, dots, hyphens and underscores",
+            )
+        )
         return None
     return slug
 
@@ -405,11 +438,14 @@ def read_catalogue(
         catalogue.problems.append(Problem(str(root), "folder", "no such folder"))
         return catalogue
     if not any((root / name).is_dir() for names in FOLDERS.values() for name in names):
-        catalogue.problems.append(Problem(
-            str(root), "folder",
-            "neither startups/, incubators/, organisations/ nor phases/ (or their "
-            "_-prefixed names from a beta.gouv.fr checkout) is in this folder",
-        ))
+        catalogue.problems.append(
+            Problem(
+                str(root),
+                "folder",
+                "neither startups/, incubators/, organisations/ nor phases/ (or their "
+                "_-prefixed names from a beta.gouv.fr checkout) is in this folder",
+            )
+        )
         return catalogue
 
     for kind, read_one in (
@@ -431,9 +467,7 @@ def read_catalogue(
             if record is not None and not reader.failed:
                 getattr(catalogue, kind).append(record)
 
-    _check_references(
-        catalogue, set(known_organisations), set(known_incubators)
-    )
+    _check_references(catalogue, set(known_organisations), set(known_incubators))
     _normalise_vocabularies(catalogue)
     _assign_former_slugs(catalogue)
     return catalogue
@@ -458,12 +492,18 @@ def _read_organisation(reader: _FileReader, slug: str, body: str):
     domain = reader.text("domaine_ministeriel")
     if domain not in Organisation.MinisterialDomain.values:
         if domain:
-            reader.warn("domaine_ministeriel",
-                        f"unknown ministerial domain {domain!r}; taken as 'autres'")
+            reader.warn(
+                "domaine_ministeriel",
+                f"unknown ministerial domain {domain!r}; taken as 'autres'",
+            )
         domain = Organisation.MinisterialDomain.OTHER
     return OrganisationRecord(
-        slug=slug, name=name, acronym=reader.text("acronym"), kind=kind,
-        ministerial_domain=domain, directory_url=reader.url("annuaire"),
+        slug=slug,
+        name=name,
+        acronym=reader.text("acronym"),
+        kind=kind,
+        ministerial_domain=domain,
+        directory_url=reader.url("annuaire"),
     )
 
 
@@ -488,23 +528,29 @@ def _read_incubator(reader: _FileReader, slug: str, body: str):
 def _read_startup(reader: _FileReader, slug: str, body: str):
     incubator = reader.text("incubator", required=True)
     co_incubators = [
-        i for i in reader.reference_list("incubators", "/incubators/")
-        if i != incubator
+        i for i in reader.reference_list("incubators", "/incubators/") if i != incubator
     ]
     fast_promotion = fast_amount = None
     fast = reader.data.get("fast")
     if fast is not None:
-        if (isinstance(fast, dict) and isinstance(fast.get("promotion"), int)
-                and isinstance(fast.get("montant"), int)
-                and fast["promotion"] >= 0 and fast["montant"] >= 0):
+        if (
+            isinstance(fast, dict)
+            and isinstance(fast.get("promotion"), int)
+            and isinstance(fast.get("montant"), int)
+            and fast["promotion"] >= 0
+            and fast["montant"] >= 0
+        ):
             fast_promotion, fast_amount = fast["promotion"], fast["montant"]
         else:
-            reader.warn("fast", "expected whole numbers 'promotion' and 'montant'; "
-                                "left out")
+            reader.warn(
+                "fast", "expected whole numbers 'promotion' and 'montant'; left out"
+            )
     accessibility = reader.text("accessibility_status").lower()
     if accessibility and accessibility not in ACCESSIBILITY_OF_BETAGOUV:
-        reader.warn("accessibility_status",
-                    f"unknown status {accessibility!r}; taken as not assessed")
+        reader.warn(
+            "accessibility_status",
+            f"unknown status {accessibility!r}; taken as not assessed",
+        )
     technologies = _unique(
         part.strip() for item in reader.text_list("techno") for part in item.split(",")
     )
@@ -559,8 +605,9 @@ def _read_phases(reader: _FileReader) -> tuple[PhaseRecord, ...]:
             reader.error(where, f"expected a mapping, found {_kind_of(item)}")
             continue
         name = item.get("name")
-        phase = PHASE_OF_BETAGOUV_NAME.get(name.strip()) if isinstance(name, str) \
-            else None
+        phase = (
+            PHASE_OF_BETAGOUV_NAME.get(name.strip()) if isinstance(name, str) else None
+        )
         if phase is None:
             reader.error(f"{where}.name", f"unknown phase {name!r}")
         elif phase in seen:
@@ -583,16 +630,19 @@ def _read_phases(reader: _FileReader) -> tuple[PhaseRecord, ...]:
         reader.catalogue.fixes["phase history put in date order"] += 1
     phases = []
     for position, (_, _, record) in enumerate(entries):
-        phases.append(PhaseRecord(record.phase, record.start, record.end,
-                                  record.comment, position))
+        phases.append(
+            PhaseRecord(
+                record.phase, record.start, record.end, record.comment, position
+            )
+        )
     for position in range(len(phases) - 1):
         current, following = phases[position], phases[position + 1]
         if current.end is not None and current.end > following.start:
             # Real sheets let a phase run on after the next one began: the phase
             # ends when the next one starts.
-            phases[position] = PhaseRecord(current.phase, current.start,
-                                           following.start, current.comment,
-                                           position)
+            phases[position] = PhaseRecord(
+                current.phase, current.start, following.start, current.comment, position
+            )
             reader.catalogue.fixes["phase end moved to the next phase's start"] += 1
     if len({p.start for p in phases}) < len(phases):
         reader.catalogue.fixes["equal phase start dates (later listed is current)"] += 1
@@ -636,26 +686,36 @@ def _former_slugs(reader: _FileReader, slug: str) -> list[str]:
     return _unique(former)
 
 
-def _check_references(catalogue: Catalogue, known_organisations: set[str],
-                      known_incubators: set[str]) -> None:
+def _check_references(
+    catalogue: Catalogue, known_organisations: set[str], known_incubators: set[str]
+) -> None:
     organisations = known_organisations | {o.slug for o in catalogue.organisations}
     incubators = known_incubators | {i.slug for i in catalogue.incubators}
     for incubator in catalogue.incubators:
         if incubator.owner and incubator.owner not in organisations:
-            catalogue.warnings.append(Problem(
-                incubator.path, "owner",
-                f"unknown organisation {incubator.owner!r}; left out",
-            ))
+            catalogue.warnings.append(
+                Problem(
+                    incubator.path,
+                    "owner",
+                    f"unknown organisation {incubator.owner!r}; left out",
+                )
+            )
             incubator.owner = None
     valid = []
     for startup in catalogue.startups:
         problems = []
         if startup.incubator not in incubators:
             problems.append(("incubator", f"unknown incubator {startup.incubator!r}"))
-        problems += [("incubators", f"unknown incubator {slug!r}")
-                     for slug in startup.co_incubators if slug not in incubators]
-        problems += [("sponsors", f"unknown organisation {slug!r}")
-                     for slug in startup.sponsors if slug not in organisations]
+        problems += [
+            ("incubators", f"unknown incubator {slug!r}")
+            for slug in startup.co_incubators
+            if slug not in incubators
+        ]
+        problems += [
+            ("sponsors", f"unknown organisation {slug!r}")
+            for slug in startup.sponsors
+            if slug not in organisations
+        ]
         catalogue.problems += [Problem(startup.path, f, m) for f, m in problems]
         if not problems:
             valid.append(startup)
@@ -664,10 +724,13 @@ def _check_references(catalogue: Catalogue, known_organisations: set[str],
     for incubator in catalogue.incubators:
         unknown = [s for s in incubator.highlighted_startups if s not in startups]
         if unknown:
-            catalogue.warnings.append(Problem(
-                incubator.path, "highlighted_startups",
-                f"unknown start-ups left out: {', '.join(unknown)}",
-            ))
+            catalogue.warnings.append(
+                Problem(
+                    incubator.path,
+                    "highlighted_startups",
+                    f"unknown start-ups left out: {', '.join(unknown)}",
+                )
+            )
             incubator.highlighted_startups = tuple(
                 s for s in incubator.highlighted_startups if s in startups
             )
@@ -706,9 +769,15 @@ def build_vocabulary(
             slug, label = chosen[0], preferred[chosen[0]]
         else:
             slug = min(keys, key=lambda k: (-keys[k], len(k), k))
-            label = max(spellings, key=lambda s: (
-                any(ord(c) > 127 for c in s), s[:1].isupper(), counts[s], s,
-            ))
+            label = max(
+                spellings,
+                key=lambda s: (
+                    any(ord(c) > 127 for c in s),
+                    s[:1].isupper(),
+                    counts[s],
+                    s,
+                ),
+            )
         for spelling in spellings:
             vocabulary[spelling] = (slug[:200], label[:200])
     return vocabulary
@@ -740,15 +809,21 @@ def _assign_former_slugs(catalogue: Catalogue) -> None:
         kept = []
         for former in startup.former_slugs:
             if former in live:
-                catalogue.warnings.append(Problem(
-                    startup.path, "redirect_from",
-                    f"{former!r} is another start-up's identifier; left out",
-                ))
+                catalogue.warnings.append(
+                    Problem(
+                        startup.path,
+                        "redirect_from",
+                        f"{former!r} is another start-up's identifier; left out",
+                    )
+                )
             elif former in owner:
-                catalogue.warnings.append(Problem(
-                    startup.path, "redirect_from",
-                    f"{former!r} already redirects to {owner[former]!r}; left out",
-                ))
+                catalogue.warnings.append(
+                    Problem(
+                        startup.path,
+                        "redirect_from",
+                        f"{former!r} already redirects to {owner[former]!r}; left out",
+                    )
+                )
             else:
                 owner[former] = startup.slug
                 kept.append(former)

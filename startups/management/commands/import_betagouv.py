@@ -22,11 +22,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("path", type=Path, help="the folder to import")
         parser.add_argument(
-            "--strict", action="store_true",
+            "--strict",
+            action="store_true",
             help="write nothing at all if any file has a problem",
         )
         parser.add_argument(
-            "--dry-run", action="store_true",
+            "--dry-run",
+            action="store_true",
             help="report what would change, and write nothing",
         )
 
@@ -55,8 +57,11 @@ class Command(BaseCommand):
                 f"{kind.capitalize()}: {summary.created[kind]} created, "
                 f"{summary.updated[kind]} updated, {summary.unchanged[kind]} "
                 f"unchanged"
-                + (f", {_failed_count(failed, kind)} failed" if kind != "themes"
-                   and kind != "audiences" else "")
+                + (
+                    f", {_failed_count(failed, kind)} failed"
+                    if kind != "themes" and kind != "audiences"
+                    else ""
+                )
             )
         for fix, count in sorted(catalogue.fixes.items()):
             self.stdout.write(f"Normalised: {fix}: {count}")

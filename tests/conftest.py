@@ -1,0 +1,118 @@
+"""Shared builders and settings for the tests."""
+
+import datetime as dt
+import itertools
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.db import connection
+
+from startups.importers.betagouv import PhaseRecord
+from startups.models import Incubator, Organisation, Phase, Startup
+from startups.services import set_phase_history
+
+BETAGOUV_DATA = Path(
+    os.environ.get(
+        "BETAGOUV_DATA", django_settings.BASE_DIR.parent / "shared/data/betagouv"
+    )
+)
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip when a newcomer's machine lacks something; in CI, fail instead, so that
+    a missing database or data folder cannot pass as green."""
+    if condition:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"required in CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def betagouv_data() -> Path:
+    require(
+        (BETAGOUV_DATA / "startups").is_dir(),
+        f"the beta.gouv.fr snapshot is not at {BETAGOUV_DATA} (set BETAGOUV_DATA)",
+    )
+    return BETAGOUV_DATA
+
+
+@pytest.fixture
+def postgres_only():
+    require(
+        connection.vendor == "postgresql",
+        "needs PostgreSQL: run with DATABASE_URL=postgres://… (make test-postgres)",
+    )
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    # The test client speaks plain http; production redirects that to https.
+    settings.SECURE_SSL_REDIRECT = False
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        },
+    }
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+_counter = itertools.count(1)
+
+
+@pytest.fixture
+def make_organisation(db):
+    def make(**overrides) -> Organisation:
+        n = next(_counter)
+        values = {"slug": f"org-{n}", "name": f"Organisation {n}", "acronym": f"O{n}"}
+        return Organisation.objects.create(**{**values, **overrides})
+
+    return make
+
+
+@pytest.fixture
+def make_incubator(db):
+    def make(**overrides) -> Incubator:
+        n = next(_counter)
+        values = {"slug": f"incubator-{n}", "name": f"Incubateur {n}"}
+        return Incubator.objects.create(**{**values, **overrides})
+
+    return make
+
+
+@pytest.fixture
+def make_startup(db, make_incubator):
+    """A start-up with a phase history; `phases` is a list of (phase, start) or
+    (phase, start, end)."""
+
+    def make(*, phases=None, sponsors=(), themes=(), **overrides) -> Startup:
+        n = next(_counter)
+        values = {
+            "slug": f"startup-{n}",
+            "title": f"Service {n}",
+            "mission": f"Aider les usagers n°{n}.",
+        }
+        values.update(overrides)
+        if "incubator" not in values:
+            values["incubator"] = make_incubator()
+        startup = Startup.objects.create(**values)
+        startup.sponsors.set(sponsors)
+        startup.themes.set(themes)
+        history = (
+            phases
+            if phases is not None
+            else [(Phase.INVESTIGATION, dt.date(2022, 1, 1))]
+        )
+        set_phase_history(
+            startup=startup,
+            phases=[
+                PhaseRecord(p[0], p[1], p[2] if len(p) > 2 else None, "", i)
+                for i, p in enumerate(history)
+            ],
+        )
+        return startup
+
+    return make

@@ -1,0 +1,63 @@
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+
+
+def manage(*args, **env):
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_URL"))
+    }
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_outside_debug_the_site_refuses_to_start_without_a_secret_key():
+    result = manage("check")
+
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+def test_production_settings_pass_the_deployment_checks():
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_SECRET_KEY="k" * 20 + "-production-like-secret-0123456789-abcdef",
+        DJANGO_ALLOWED_HOSTS="catalogue.example.org",
+    )
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_value_the_settings_do_not_understand_is_refused_with_its_name():
+    result = manage("check", DJANGO_DEBUG="maybe")
+
+    assert result.returncode != 0
+    assert "DJANGO_DEBUG must be one of" in result.stderr
+
+
+def test_production_trusts_the_proxy_scheme_and_redirects_to_https():
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings as s; print(s.DEBUG, "
+        "s.SECURE_SSL_REDIRECT, s.SECURE_PROXY_SSL_HEADER, s.SESSION_COOKIE_SECURE)",
+        DJANGO_SECRET_KEY="x" * 50,
+    )
+
+    assert result.stdout.strip().splitlines()[-1] == (
+        "False True ('HTTP_X_FORWARDED_PROTO', 'https') True"
+    ), result.stderr
