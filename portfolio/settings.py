@@ -78,6 +78,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_filters",
+    # The State design system (DSFR): templates, template tags and its CSS/JS,
+    # served by whitenoise like our own static files. widget_tweaks renders its forms.
+    "widget_tweaks",
+    "dsfr",
     "startups",
 ]
 
@@ -107,6 +111,9 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # Not dsfr.context_processors.site_config: it runs a query on every
+                # page for settings that live in base.html here.
+                "portfolio.context_processors.language_alternates",
             ],
         },
     },
@@ -146,6 +153,9 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+# The manifest storage rewrites the URLs inside DSFR's stylesheets, so their bytes no
+# longer match the checksums django-dsfr ships: browsers would refuse them.
+DSFR_USE_INTEGRITY_CHECKSUMS = False
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Hashed, compressed file names: browsers may cache them forever.

@@ -13,7 +13,7 @@ from startups.models import (
     StartupPhase,
     Theme,
 )
-from startups.services import refresh_current_phase
+from startups.services import refresh_current_phase, refresh_search_text
 
 
 class HttpsByDefault:
@@ -128,9 +128,10 @@ class StartupAdmin(HttpsByDefault, admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        # The inline phase rows are saved after the start-up: derive its
-        # current phase from them now.
+        # Inline phase rows and many-to-many fields are saved after the
+        # start-up: derive its current phase and search text from them now.
         refresh_current_phase(form.instance)
+        refresh_search_text([form.instance])
 
 
 @admin.register(StartupPhase)
@@ -190,12 +191,23 @@ class OrganisationAdmin(HttpsByDefault, admin.ModelAdmin):
     list_filter = ["kind", "ministerial_domain"]
     search_fields = ["name", "acronym", "slug"]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Start-ups are found by their sponsors' names and acronyms.
+        refresh_search_text(obj.sponsored_startups.all())
+
 
 @admin.register(Theme, Audience)
 class TermAdmin(admin.ModelAdmin):
     list_display = ["label", "slug"]
     search_fields = ["label", "slug"]
     prepopulated_fields = {"slug": ["label"]}
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Start-ups are found by their themes' labels.
+        if isinstance(obj, Theme):
+            refresh_search_text(obj.startups.all())
 
 
 @admin.register(IncubatorMembership)

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 # beta.gouv.fr's ids are kept as they are so that old links keep working: they may
@@ -102,6 +103,32 @@ class MinisterialDomain(models.TextChoices):
     OTHER = "autres", _("Other")
 
 
+class OrganisationQuerySet(models.QuerySet):
+    def for_sponsor_list(self):
+        """The sponsors page: organisations that sponsor at least one published
+        start-up, each with its `startup_count`, in one query."""
+        return (
+            self.annotate(
+                startup_count=models.Count(
+                    "sponsored_startups",
+                    filter=Q(sponsored_startups__is_published=True),
+                    distinct=True,
+                )
+            )
+            .filter(startup_count__gt=0)
+            .order_by("name", "pk")
+        )
+
+    def for_sponsor_page(self):
+        """A sponsor's page: the organisation, then the listed incubators it owns."""
+        return self.prefetch_related(
+            models.Prefetch(
+                "owned_incubators",
+                queryset=Incubator.objects.visible().order_by("name", "pk"),
+            )
+        )
+
+
 class Organisation(models.Model):
     """A public body that sponsors start-ups or owns an incubator."""
 
@@ -129,6 +156,8 @@ class Organisation(models.Model):
         _("public directory page"), max_length=500, blank=True
     )
 
+    objects = OrganisationQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("organisation")
@@ -146,6 +175,30 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("startups:sponsor_detail", kwargs={"slug": self.slug})
+
+
+class IncubatorQuerySet(models.QuerySet):
+    def visible(self):
+        """The incubators listed on the public site (a hidden one keeps its page)."""
+        return self.filter(is_hidden=False)
+
+    def for_incubator_list(self):
+        """The incubators page: listed incubators with their owner, in one query;
+        their counts come from Startup.objects.count_by_incubator_and_phase()."""
+        return self.visible().select_related("owner").order_by("name", "pk")
+
+    def for_incubator_page(self):
+        """An incubator's page: the incubator with its owner, then its published
+        highlighted start-ups."""
+        return self.select_related("owner").prefetch_related(
+            models.Prefetch(
+                "highlighted_startups",
+                queryset=Startup.objects.published().order_by("title", "pk"),
+            )
+        )
 
 
 class Incubator(models.Model):
@@ -183,6 +236,8 @@ class Incubator(models.Model):
         help_text=_("Hidden incubators are not listed on the public site."),
     )
 
+    objects = IncubatorQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("incubator")
@@ -190,6 +245,9 @@ class Incubator(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("startups:incubator_detail", kwargs={"slug": self.slug})
 
 
 class IncubatorMembership(models.Model):
@@ -249,6 +307,61 @@ class AccessibilityStatus(models.TextChoices):
 class StartupQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
+
+    def for_catalogue(self):
+        """The catalogue page's cards: each row with its main incubator, in one
+        query whatever the page size."""
+        return self.published().select_related("incubator")
+
+    def for_export(self):
+        """The CSV export: every relation a row shows, in one query each."""
+        return (
+            self.published()
+            .select_related("incubator")
+            .prefetch_related("co_incubators", "sponsors", "themes", "audiences")
+        )
+
+    def of_incubator(self, incubator):
+        """Start-ups incubated by `incubator`, as main or co-incubator, once each."""
+        co_incubated = Startup.co_incubators.through.objects.filter(
+            incubator=incubator
+        ).values("startup_id")
+        return self.filter(Q(incubator=incubator) | Q(pk__in=co_incubated))
+
+    def sponsored_by(self, organisation):
+        sponsored = Startup.sponsors.through.objects.filter(
+            organisation=organisation
+        ).values("startup_id")
+        return self.filter(pk__in=sponsored)
+
+    def for_directory_page(self):
+        """The start-ups listed on an incubator's or a sponsor's page, with their
+        main incubator, in one query."""
+        return self.published().select_related("incubator").order_by("title", "pk")
+
+    def count_by_incubator_and_phase(self) -> dict[int, dict[str, int]]:
+        """{incubator id: {phase: number of start-ups}}, counting co-incubated
+        start-ups too but each start-up once per incubator: two grouped queries,
+        whatever the number of start-ups or incubators."""
+        main = (
+            self.order_by()
+            .values_list("incubator_id", "current_phase")
+            .annotate(n=models.Count("pk"))
+        )
+        co_incubated = (
+            Startup.co_incubators.through.objects.filter(
+                startup__in=self.order_by().values("pk")
+            )
+            .exclude(startup__incubator=models.F("incubator"))
+            .values_list("incubator_id", "startup__current_phase")
+            .annotate(n=models.Count("startup_id"))
+        )
+        counts: dict[int, dict[str, int]] = {}
+        for rows in (main, co_incubated):
+            for incubator_id, phase, n in rows:
+                by_phase = counts.setdefault(incubator_id, {})
+                by_phase[phase] = by_phase.get(phase, 0) + n
+        return counts
 
     def count_by_current_phase(self) -> dict[str, int]:
         """{phase: number of start-ups}, in one grouped query."""
@@ -354,6 +467,11 @@ class Startup(models.Model):
     )
     current_phase_start = models.DateField(
         _("current phase since"), null=True, blank=True, editable=False
+    )
+    # Title, mission, description, themes and sponsors in lower case without
+    # accents, written by services.refresh_search_text(); what text search reads.
+    search_text = models.TextField(
+        _("search text"), blank=True, default="", editable=False
     )
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

@@ -30,6 +30,7 @@ from startups.models import (
     Theme,
     current_phase_entry,
 )
+from startups.search import search_text_of
 
 
 def refresh_current_phase(
@@ -44,6 +45,26 @@ def refresh_current_phase(
         current_phase=startup.current_phase,
         current_phase_start=startup.current_phase_start,
     )
+
+
+def refresh_search_text(startups: Iterable[Startup]) -> None:
+    """Store on each start-up the normalised text that search reads
+    (search.search_text_of). Call it after a start-up's title, mission,
+    description, themes or sponsors (or a sponsor's name) change."""
+    pks = [s.pk for s in startups]
+    for i in range(0, len(pks), 500):
+        changed = []
+        for startup in (
+            Startup.objects.filter(pk__in=pks[i : i + 500])
+            .only("pk", "title", "mission", "description", "search_text")
+            .prefetch_related("themes", "sponsors")
+        ):
+            text = search_text_of(startup)
+            if text != startup.search_text:
+                startup.search_text = text
+                changed.append(startup)
+        # bulk_update leaves updated_at alone: the text is derived, not edited.
+        Startup.objects.bulk_update(changed, ["search_text"])
 
 
 @transaction.atomic
@@ -302,4 +323,8 @@ def _save_startups(
                         f"{former!r} already redirects to another start-up; left out",
                     )
                 )
+    # Every imported start-up, not only the changed ones: a renamed sponsor or
+    # theme changes the text of start-ups whose own record did not change. Only
+    # texts that differ are written.
+    refresh_search_text(existing.values())
     return existing

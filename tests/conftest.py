@@ -11,7 +11,7 @@ from django.db import connection
 
 from startups.importers.betagouv import PhaseRecord
 from startups.models import Incubator, Organisation, Phase, Startup
-from startups.services import set_phase_history
+from startups.services import refresh_search_text, set_phase_history
 
 BETAGOUV_DATA = Path(
     os.environ.get(
@@ -113,6 +113,8 @@ def make_startup(db, make_incubator):
                 for i, p in enumerate(history)
             ],
         )
+        refresh_search_text([startup])
+        startup.refresh_from_db()
         return startup
 
     return make

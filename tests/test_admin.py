@@ -163,3 +163,44 @@ def test_the_incubator_autocomplete_finds_incubators_by_name(
         "Fabrique des Territoires"
     ]
     assert startup.incubator.name != "Fabrique des Territoires"
+
+
+def test_a_startup_saved_in_the_admin_is_found_by_its_new_title(
+    admin_client, make_startup, client
+):
+    startup = make_startup(title="Ancien titre")
+    data = {
+        "title": "Signalement Écologique",
+        "slug": startup.slug,
+        "mission": startup.mission,
+        "description": "",
+        "is_published": "on",
+        "incubator": startup.incubator_id,
+        "technologies": "[]",
+        "accessibility_status": "not_assessed",
+        "allow_indexing": "on",
+        "phases-TOTAL_FORMS": "0",
+        "phases-INITIAL_FORMS": "0",
+        "events-TOTAL_FORMS": "0",
+        "events-INITIAL_FORMS": "0",
+        "former_slugs-TOTAL_FORMS": "0",
+        "former_slugs-INITIAL_FORMS": "0",
+    }
+    # The start-up's phase row is posted back unchanged, as the form does.
+    phase = startup.phases.get()
+    data.update(
+        {
+            "phases-TOTAL_FORMS": "1",
+            "phases-INITIAL_FORMS": "1",
+            "phases-0-id": phase.pk,
+            "phases-0-startup": startup.pk,
+            "phases-0-phase": phase.phase,
+            "phases-0-start": phase.start.isoformat(),
+        }
+    )
+
+    response = admin_client.post(admin_url(Startup, "change", startup.pk), data)
+
+    assert response.status_code == 302
+    found = client.get("/startups/", {"q": "ecologique"})
+    assert [s.title for s in found.context["page"]] == ["Signalement Écologique"]

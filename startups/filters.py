@@ -1,0 +1,370 @@
+"""GET parameters -> published start-ups: the one FilterSet behind the catalogue
+page, the CSV export and (later) the API, with the facet counts shown beside the
+results. A parameter it cannot use is ignored and listed, never a server error."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import django_filters
+from django import forms
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
+from django.utils.translation import gettext_lazy as _
+
+from startups.models import (
+    AccessibilityStatus,
+    Audience,
+    Incubator,
+    Organisation,
+    Phase,
+    Startup,
+    StartupPhase,
+    Theme,
+)
+from startups.search import normalise_text, query_words, search
+
+PAGE_SIZE = 24
+
+
+class MultipleValueField(forms.Field):
+    """A repeatable parameter (?phase=a&phase=b). Known values are kept and
+    unknown ones reported by the form, so that one stale slug in a bookmarked
+    address does not throw away the visitor's other choices.
+
+    Cleans to a list of values (`choices`) or of instances (`model`, by slug)."""
+
+    widget = forms.SelectMultiple  # reads every value of the parameter
+
+    def __init__(self, *, choices=None, model=None, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.choices = dict(choices or {})
+        self.model = model
+
+    def to_python(self, value) -> list[str]:
+        values = value if isinstance(value, list | tuple) else [value]
+        return list(dict.fromkeys(str(v).strip() for v in values if v))
+
+    def validate(self, value):
+        pass
+
+    def clean(self, value):
+        values = self.to_python(value)
+        if not values:
+            return []
+        if self.model is None:
+            return [v for v in values if v in self.choices]
+        found = {o.slug: o for o in self.model.objects.filter(slug__in=values)}
+        return [found[v] for v in values if v in found]
+
+    def kept(self, cleaned) -> set[str]:
+        return {getattr(v, "slug", v) for v in cleaned}
+
+
+class MultipleValueFilter(django_filters.Filter):
+    field_class = MultipleValueField
+
+
+class YearFilter(django_filters.Filter):
+    field_class = forms.IntegerField
+
+
+class SortFilter(django_filters.ChoiceFilter):
+    field_class = forms.ChoiceField
+
+
+class StartupFilterForm(forms.Form):
+    def clean(self):
+        cleaned = super().clean()
+        for name, form_field in self.fields.items():
+            if not isinstance(form_field, MultipleValueField) or name not in cleaned:
+                continue
+            kept = form_field.kept(cleaned[name])
+            ignored = [
+                v for v in form_field.to_python(self[name].data) if v not in kept
+            ]
+            if ignored:
+                self.add_error(
+                    None,
+                    _("%(parameter)s: unknown value ignored: %(values)s")
+                    % {
+                        "parameter": form_field.label,
+                        "values": ", ".join(f"“{v}”" for v in ignored),
+                    },
+                )
+        return cleaned
+
+    def ignored_parameters(self) -> list[str]:
+        """One sentence per parameter the results leave out, for the visitor."""
+        messages = list(self.non_field_errors())
+        for name, errors in self.errors.items():
+            if name == forms.forms.NON_FIELD_ERRORS:
+                continue
+            raw = self[name].data
+            messages.append(
+                _("%(parameter)s: “%(value)s” ignored (%(reason)s)")
+                % {
+                    "parameter": self.fields[name].label,
+                    "value": ", ".join(raw) if isinstance(raw, list) else raw,
+                    "reason": " ".join(errors),
+                }
+            )
+        return messages
+
+
+@dataclass
+class FacetOption:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class Facet:
+    name: str
+    label: str
+    options: list[FacetOption] = field(default_factory=list)
+
+
+SORTS = {
+    "name": _("Name"),
+    "-updated": _("Last updated first"),
+    "-started": _("Most recently started first"),
+    "phase": _("Phase"),
+}
+
+# Facet name -> start-up field, for the facets stored on the start-up itself.
+_COLUMN_FACETS = {"phase": "current_phase", "accessibility": "accessibility_status"}
+# Facet name -> (many-to-many field, label fields of the related model).
+_RELATION_FACETS = {
+    "sponsor": ("sponsors", ("name", "acronym")),
+    "thematic": ("themes", ("label",)),
+    "usertype": ("audiences", ("label",)),
+}
+FACETS = ("phase", "incubator", "sponsor", "thematic", "usertype", "accessibility")
+
+
+class StartupFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search"), method="filter_text", max_length=200
+    )
+    phase = MultipleValueFilter(
+        label=_("Phase"), choices=Phase.choices, method="filter_phase"
+    )
+    incubator = MultipleValueFilter(
+        label=_("Incubator"), model=Incubator, method="filter_incubator"
+    )
+    sponsor = MultipleValueFilter(
+        label=_("Sponsor"), model=Organisation, method="filter_sponsor"
+    )
+    thematic = MultipleValueFilter(
+        label=_("Theme"), model=Theme, method="filter_thematic"
+    )
+    usertype = MultipleValueFilter(
+        label=_("Audience"), model=Audience, method="filter_usertype"
+    )
+    accessibility = MultipleValueFilter(
+        label=_("Accessibility"),
+        choices=AccessibilityStatus.choices,
+        method="filter_accessibility",
+    )
+    year = YearFilter(
+        label=_("Started in"),
+        method="filter_year",
+        min_value=1900,
+        max_value=2999,
+        required=False,
+    )
+    sort = SortFilter(
+        label=_("Sort by"),
+        choices=list(SORTS.items()),
+        method="filter_nothing",
+        required=False,
+    )
+
+    class Meta:
+        form = StartupFilterForm
+
+    def __init__(self, data=None, queryset=None, **kwargs):
+        queryset = Startup.objects.all() if queryset is None else queryset
+        # Whatever the caller passes, the public never sees unpublished sheets.
+        super().__init__(data, queryset.published(), **kwargs)
+
+    # Filters. None of them joins a many-to-many table in the outer query, so
+    # that results never repeat and facet counts can group on them.
+
+    def filter_text(self, queryset, name, value):
+        return search(queryset, value)
+
+    def filter_phase(self, queryset, name, value):
+        return queryset.filter(current_phase__in=value)
+
+    def filter_accessibility(self, queryset, name, value):
+        return queryset.filter(accessibility_status__in=value)
+
+    def filter_incubator(self, queryset, name, value):
+        co_incubated = Startup.co_incubators.through.objects.filter(
+            incubator__in=value
+        ).values("startup_id")
+        return queryset.filter(Q(incubator__in=value) | Q(pk__in=co_incubated))
+
+    def _filter_relation(self, queryset, relation: str, value):
+        through = getattr(Startup, relation).through
+        target = Startup._meta.get_field(relation).m2m_reverse_name()
+        return queryset.filter(
+            pk__in=through.objects.filter(**{f"{target}__in": value}).values(
+                "startup_id"
+            )
+        )
+
+    def filter_sponsor(self, queryset, name, value):
+        return self._filter_relation(queryset, "sponsors", value)
+
+    def filter_thematic(self, queryset, name, value):
+        return self._filter_relation(queryset, "themes", value)
+
+    def filter_usertype(self, queryset, name, value):
+        return self._filter_relation(queryset, "audiences", value)
+
+    def filter_year(self, queryset, name, value):
+        started_that_year = (
+            StartupPhase.objects.values("startup_id")
+            .annotate(first=Min("start"))
+            .filter(first__year=value)
+            .values("startup_id")
+        )
+        return queryset.filter(pk__in=started_that_year)
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset  # sorting is applied last, by filter_queryset
+
+    # Results
+
+    def filter_queryset(self, queryset):
+        return self._sorted(self._filtered(queryset))
+
+    def _filtered(self, queryset, *, leave_out: str | None = None) -> QuerySet:
+        for name, value in self.form.cleaned_data.items():
+            if name not in (leave_out, "sort"):
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
+    def _sorted(self, queryset) -> QuerySet:
+        sort = self.form.cleaned_data.get("sort")
+        if not sort and "search_rank" in queryset.query.annotations:
+            return queryset.order_by("-search_rank", "title", "pk")
+        if sort == "-updated":
+            return queryset.order_by("-updated_at", "title", "pk")
+        if sort == "-started":
+            first_start = (
+                StartupPhase.objects.filter(startup=OuterRef("pk"))
+                .order_by("start")
+                .values("start")[:1]
+            )
+            return queryset.alias(started=Subquery(first_start)).order_by(
+                F("started").desc(nulls_last=True), "title", "pk"
+            )
+        if sort == "phase":
+            rank = Case(
+                *(When(current_phase=p.value, then=p.rank) for p in Phase),
+                default=len(Phase),
+            )
+            return queryset.alias(phase_rank=rank).order_by("phase_rank", "title", "pk")
+        return queryset.order_by("title", "pk")
+
+    @property
+    def searching(self) -> bool:
+        return bool(query_words(self.form.cleaned_data.get("q") or ""))
+
+    def ignored_parameters(self) -> list[str]:
+        self.errors  # noqa: B018 (validates the form)
+        return self.form.ignored_parameters()
+
+    # Facet counts
+
+    def facets(self) -> list[Facet]:
+        """For each facet, how many start-ups each value would give with the
+        other facets' filters (and the text, the year) as they are: one grouped
+        query per facet (two for incubators: main and co-incubated), whatever the
+        number of start-ups or of values. Values matching nothing are left out
+        unless selected."""
+        self.errors  # noqa: B018 (validates the form)
+        return [self._facet(name) for name in FACETS]
+
+    def _facet(self, name: str) -> Facet:
+        form_field = self.form.fields[name]
+        selected = self.form.cleaned_data.get(name) or []
+        startups = self._filtered(self.queryset, leave_out=name).order_by()
+        counts: dict[str, int] = {}
+        labels: dict[str, str] = {}
+
+        if name in _COLUMN_FACETS:
+            column = _COLUMN_FACETS[name]
+            counts = dict(
+                startups.values_list(column)
+                .annotate(n=Count("pk"))
+                .values_list(column, "n")
+            )
+            order = list(form_field.choices)
+            options = [
+                FacetOption(v, label, counts.get(v, 0), v in selected)
+                for v, label in form_field.choices.items()
+                if counts.get(v) or v in selected
+            ]
+            options.sort(key=lambda o: order.index(o.value))
+            return Facet(name, form_field.label, options)
+
+        if name == "incubator":
+            rows = list(
+                startups.values_list("incubator__slug", "incubator__name").annotate(
+                    n=Count("pk")
+                )
+            )
+            co = Startup.co_incubators.through.objects.filter(
+                startup__in=startups.values("pk")
+            ).exclude(startup__incubator=F("incubator"))
+            rows += co.values_list("incubator__slug", "incubator__name").annotate(
+                n=Count("startup_id")
+            )
+            for slug, label, n in rows:
+                counts[slug] = counts.get(slug, 0) + n
+                labels[slug] = label
+        else:
+            relation, label_fields = _RELATION_FACETS[name]
+            target = Startup._meta.get_field(relation).m2m_reverse_name()
+            through = getattr(Startup, relation).through
+            rows = (
+                through.objects.filter(startup__in=startups.values("pk"))
+                .values_list(
+                    f"{target}__slug", *(f"{target}__{f}" for f in label_fields)
+                )
+                .annotate(n=Count("startup_id"))
+            )
+            for slug, *label_values, n in rows:
+                counts[slug] = n
+                labels[slug] = _label(*label_values)
+
+        for obj in selected:
+            labels.setdefault(obj.slug, str(obj))
+        selected_slugs = {obj.slug for obj in selected}
+        options = [
+            FacetOption(slug, labels[slug], counts.get(slug, 0), slug in selected_slugs)
+            for slug in labels
+        ]
+        options.sort(key=lambda o: (-o.count, normalise_text(o.label)))
+        return Facet(name, form_field.label, options)
+
+
+def _label(name: str, acronym: str = "") -> str:
+    return f"{name} ({acronym})" if acronym else name

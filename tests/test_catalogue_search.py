@@ -1,0 +1,146 @@
+import pytest
+from django.core.management import call_command
+
+from startups.models import Startup, Theme
+from startups.services import refresh_search_text
+
+pytestmark = pytest.mark.django_db
+
+LIST = "/en/startups/"
+
+
+@pytest.fixture
+def startup(make_startup):
+    """make_startup, with the search text written as the import writes it."""
+
+    def make(**kwargs) -> Startup:
+        s = make_startup(**kwargs)
+        refresh_search_text([s])
+        return s
+
+    return make
+
+
+def titles(response) -> list[str]:
+    return sorted(s.title for s in response.context["page"].object_list)
+
+
+def test_search_ignores_case_and_accents_both_ways(client, startup):
+    startup(title="Santé publique", mission="Prévenir.")
+    startup(title="Transition", mission="Accompagner l'ÉCOLOGIE des communes.")
+    startup(title="Autre", mission="Rien à voir.")
+
+    assert titles(client.get(LIST, {"q": "sante"})) == ["Santé publique"]
+    assert titles(client.get(LIST, {"q": "SANTÉ"})) == ["Santé publique"]
+    assert titles(client.get(LIST, {"q": "ecologie"})) == ["Transition"]
+    assert titles(client.get(LIST, {"q": "Écologie"})) == ["Transition"]
+
+
+def test_search_reads_title_mission_description_themes_and_sponsors(
+    client, startup, make_organisation
+):
+    health = Theme.objects.create(slug="sante", label="Santé")
+    dinum = make_organisation(name="Direction interministérielle", acronym="DINUM")
+    startup(title="By title Logement")
+    startup(title="By mission", mission="Trouver un logement.")
+    startup(title="By description", description="Le logement social.")
+    startup(title="By theme", themes=[health])
+    startup(title="By sponsor", sponsors=[dinum])
+    startup(title="Nothing")
+
+    assert titles(client.get(LIST, {"q": "logement"})) == [
+        "By description",
+        "By mission",
+        "By title Logement",
+    ]
+    assert titles(client.get(LIST, {"q": "sante"})) == ["By theme"]
+    assert titles(client.get(LIST, {"q": "dinum"})) == ["By sponsor"]
+    assert titles(client.get(LIST, {"q": "interministerielle"})) == ["By sponsor"]
+
+
+def test_every_word_of_the_search_must_match(client, startup):
+    startup(title="Emploi des jeunes")
+    startup(title="Emploi des seniors")
+
+    assert titles(client.get(LIST, {"q": "emploi jeunes"})) == ["Emploi des jeunes"]
+
+
+def test_search_combines_with_filters_and_facets(client, startup, make_incubator):
+    lab = make_incubator(slug="lab")
+    startup(title="Logement A", incubator=lab)
+    startup(title="Logement B")
+    startup(title="Transport", incubator=lab)
+
+    response = client.get(LIST, {"q": "logement", "incubator": "lab"})
+
+    assert titles(response) == ["Logement A"]
+    (incubators,) = [f for f in response.context["facets"] if f.name == "incubator"]
+    assert {o.value: o.count for o in incubators.options}["lab"] == 1
+
+
+def test_an_empty_search_lists_everything(client, startup):
+    startup(title="A")
+    startup(title="B")
+
+    assert titles(client.get(LIST, {"q": "   "})) == ["A", "B"]
+
+
+def test_search_text_follows_a_changed_theme_label(startup):
+    theme = Theme.objects.create(slug="env", label="Environnement")
+    s = startup(themes=[theme])
+    Theme.objects.filter(pk=theme.pk).update(label="Écologie")
+
+    refresh_search_text([s])
+
+    s.refresh_from_db()
+    assert "ecologie" in s.search_text
+    assert "environnement" not in s.search_text
+
+
+def test_the_text_is_stored_without_accents_or_capitals(startup):
+    s = startup(title="Œuvre Été", mission="À l'ÉCOLE.")
+
+    assert s.__class__.objects.get(pk=s.pk).search_text.startswith(
+        "œuvre ete a l'ecole."
+    )
+
+
+def test_with_the_real_catalogue_sante_finds_the_health_themed_startups(
+    client, betagouv_data
+):
+    call_command("import_betagouv", str(betagouv_data), stdout=None)
+    health = Theme.objects.get(label="Santé")
+    themed = set(
+        health.startups.filter(is_published=True).values_list("title", flat=True)
+    )
+    assert themed
+
+    response = client.get(LIST, {"q": "sante", "page": "1"})
+
+    count = response.context["page"].paginator.count
+    found = set(response.context["filter"].qs.values_list("title", flat=True))
+    assert themed <= found
+    assert f"{count} start-ups" in response.content.decode()
+
+
+def test_on_postgresql_search_understands_french_word_forms(
+    postgres_only, client, startup
+):
+    startup(title="Aide à l'emploi")
+    startup(title="Garde d'enfants")
+
+    response = client.get(LIST, {"q": "emplois"})
+
+    assert titles(response) == ["Aide à l'emploi"]
+
+
+def test_on_postgresql_search_results_come_by_relevance(postgres_only, client, startup):
+    startup(title="Annuaire", mission="Un annuaire qui parle aussi de vélo.")
+    startup(title="Vélo partout", mission="Louer un vélo, réparer un vélo.")
+
+    response = client.get(LIST, {"q": "velo"})
+
+    assert [s.title for s in response.context["page"].object_list] == [
+        "Vélo partout",
+        "Annuaire",
+    ]
