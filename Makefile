@@ -6,9 +6,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 DEV := DJANGO_DEBUG=1
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: install run test test-postgres lint format migrations-check check-deploy clean
+.PHONY: install browser-deps run test test-postgres lint format migrations-check check-deploy clean
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed (set PYTHON=python3.x)")'
@@ -18,6 +19,11 @@ $(INSTALLED): pyproject.toml
 	touch $(INSTALLED)
 
 install: $(INSTALLED)
+
+# axe-core for tests/browser (Chromium itself comes from Debian: apt-get install
+# chromium). Without it the browser tests skip on a developer's machine, fail in CI.
+browser-deps:
+	npm ci --prefix tests/browser --no-audit --no-fund
 
 run: install
 	$(DEV) $(BIN)/python manage.py migrate --noinput
@@ -49,4 +55,4 @@ check-deploy: install
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) db.sqlite3 staticfiles tests/browser/node_modules

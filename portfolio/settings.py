@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.sitemaps",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_filters",
@@ -82,20 +83,60 @@ INSTALLED_APPS = [
     # served by whitenoise like our own static files. widget_tweaks renders its forms.
     "widget_tweaks",
     "dsfr",
+    # Login protection for the admin: lockout after repeated failures (axes),
+    # optional one-time codes from an authenticator app (django_otp, TOTP).
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    # Every version of a sheet (with its phases and events), for history and
+    # restore in the admin.
+    "reversion",
+    # The open-data API (/api/v1/) and its OpenAPI schema.
+    "rest_framework",
+    "drf_spectacular",
     "startups",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "portfolio.middleware.RejectNulBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# The axes backend comes first: it refuses a locked-out login before any password
+# is checked; it authenticates no one itself.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Five failed logins for one username from one address lock that pair for an
+# hour; a successful login clears the count.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 1
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Lockouts and failures are logged; the start-up banner on every command is not.
+AXES_VERBOSE = False
+AXES_LOCKOUT_CALLABLE = "portfolio.login_protection.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "portfolio.login_protection.client_ip"
+# How many proxies we trust in front of the site (the TLS proxy: 1); each appends
+# the address it saw to X-Forwarded-For. 0 reads the socket address: without a
+# proxy, a client could write any X-Forwarded-For it likes.
+TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
+# Staff log in to the admin with a one-time code as well (each needs a TOTP
+# device first: see README).
+ADMIN_REQUIRE_OTP = env_bool("DJANGO_ADMIN_REQUIRE_OTP", False)
+OTP_TOTP_ISSUER = "Catalogue des startups d'État"
 
 ROOT_URLCONF = "portfolio.urls"
 WSGI_APPLICATION = "portfolio.wsgi.application"
@@ -167,6 +208,14 @@ STORAGES = {
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "webmaster@localhost")
+# The site's address, for the absolute links in e-mails (no trailing slash).
+SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Behind a TLS-terminating proxy: it tells us the original scheme.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -182,6 +231,36 @@ SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# The open-data API: read-only JSON for anyone, no login, no browsable HTML
+# pages (the documentation lives at /api/).
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_PAGINATION_CLASS": "startups.api.pagination.PagePagination",
+    # JSON only: ?format= switches nothing (and is ignored like any unknown
+    # parameter).
+    "URL_FORMAT_OVERRIDE": None,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "startups.api.views.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "API du catalogue des startups d'État",
+    "DESCRIPTION": (
+        "Données ouvertes du catalogue : startups d'État, incubateurs, "
+        "organisations sponsors, phases, thématiques et publics. Lecture seule, "
+        "sans authentification, en JSON."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": False,
+    # The URLconf's order (start-ups first), not the alphabet's.
+    "SORT_OPERATIONS": False,
+}
 
 LOGGING = {
     "version": 1,

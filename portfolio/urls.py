@@ -5,8 +5,22 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
 
+from portfolio.login_protection import StaffOTPAdminSite
+from startups.views import seo
+
+# With DJANGO_ADMIN_REQUIRE_OTP=1 the admin asks for a one-time code from an
+# authenticator app as well as the password. The class is swapped on the existing
+# site, so that every app's admin.site.register() still applies.
+if settings.ADMIN_REQUIRE_OTP:
+    admin.site.__class__ = StaffOTPAdminSite
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    # Search engines look for these at the root, in no language.
+    path("robots.txt", seo.robots_txt, name="robots_txt"),
+    path("sitemap.xml", seo.sitemap, name="sitemap"),
+    # Open data: one address whatever the language (documentation in French).
+    path("api/", include("startups.api.urls")),
 ]
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),

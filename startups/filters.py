@@ -53,7 +53,10 @@ class MultipleValueField(forms.Field):
 
     def to_python(self, value) -> list[str]:
         values = value if isinstance(value, list | tuple) else [value]
-        return list(dict.fromkeys(str(v).strip() for v in values if v))
+        # NUL bytes are refused before (portfolio.middleware); strip them anyway
+        # for callers that build a filter from other data.
+        cleaned = (str(v).replace("\x00", "").strip() for v in values if v)
+        return list(dict.fromkeys(v for v in cleaned if v))
 
     def validate(self, value):
         pass
@@ -99,7 +102,9 @@ class StartupFilterForm(forms.Form):
                     _("%(parameter)s: unknown value ignored: %(values)s")
                     % {
                         "parameter": form_field.label,
-                        "values": ", ".join(f"“{v}”" for v in ignored),
+                        "values": ", ".join(
+                            _("“%(value)s”") % {"value": v} for v in ignored
+                        ),
                     },
                 )
         return cleaned

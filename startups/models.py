@@ -7,12 +7,16 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Protocol, TypeVar
 
+import reversion
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.validators import MaxLengthValidator, RegexValidator, URLValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from startups.rules import MISSION_MAX_LENGTH, validate_image
 
 # beta.gouv.fr's ids are kept as they are so that old links keep working: they may
 # hold dots, capitals and accented letters ("1000.premiers.jours.blues", "e-inspé").
@@ -22,6 +26,15 @@ catalogue_slug_validator = RegexValidator(
         "Use letters, digits, dots, hyphens and underscores, starting with a letter "
         "or a digit."
     ),
+)
+
+
+# Links are web addresses: no ftp:, javascript: or data: ones.
+web_address_validator = URLValidator(
+    schemes=["http", "https"],
+    message=_("Enter a web address starting with http:// or https://."),
+    # Not "invalid": the field would put its generic message in place of ours.
+    code="not_web_address",
 )
 
 
@@ -153,7 +166,10 @@ class Organisation(models.Model):
         default=MinisterialDomain.OTHER,
     )
     directory_url = models.URLField(
-        _("public directory page"), max_length=500, blank=True
+        _("public directory page"),
+        max_length=500,
+        blank=True,
+        validators=[web_address_validator],
     )
 
     objects = OrganisationQuerySet.as_manager()
@@ -181,6 +197,13 @@ class Organisation(models.Model):
 
 
 class IncubatorQuerySet(models.QuerySet):
+    def kept_by(self, user):
+        """The incubators whose sheets a staff member keeps (every one for a
+        superuser)."""
+        if user.is_superuser:
+            return self
+        return self.filter(memberships__user=user)
+
     def visible(self):
         """The incubators listed on the public site (a hidden one keeps its page)."""
         return self.filter(is_hidden=False)
@@ -221,9 +244,22 @@ class Incubator(models.Model):
     )
     contact = models.EmailField(_("contact e-mail"), blank=True)
     address = models.CharField(_("address"), max_length=500, blank=True)
-    website = models.URLField(_("website"), max_length=500, blank=True)
-    source_code_url = models.URLField(_("source code host"), max_length=500, blank=True)
-    logo = models.ImageField(_("logo"), upload_to="incubators/", blank=True)
+    website = models.URLField(
+        _("website"), max_length=500, blank=True, validators=[web_address_validator]
+    )
+    source_code_url = models.URLField(
+        _("source code host"),
+        max_length=500,
+        blank=True,
+        validators=[web_address_validator],
+    )
+    logo = models.ImageField(
+        _("logo"),
+        upload_to="incubators/",
+        blank=True,
+        validators=[validate_image],
+        help_text=_("PNG, JPEG or WebP, 2 MB and 4000 × 4000 pixels at most."),
+    )
     highlighted_startups = models.ManyToManyField(
         "Startup",
         blank=True,
@@ -305,6 +341,17 @@ class AccessibilityStatus(models.TextChoices):
 
 
 class StartupQuerySet(models.QuerySet):
+    def kept_by(self, user):
+        """The start-ups a staff member may edit: those whose main incubator or a
+        co-incubator is theirs (every one for a superuser)."""
+        if user.is_superuser:
+            return self
+        theirs = Incubator.objects.kept_by(user)
+        co_incubated = Startup.co_incubators.through.objects.filter(
+            incubator__in=theirs
+        ).values("startup_id")
+        return self.filter(Q(incubator__in=theirs) | Q(pk__in=co_incubated))
+
     def published(self):
         return self.filter(is_published=True)
 
@@ -321,6 +368,14 @@ class StartupQuerySet(models.QuerySet):
             .prefetch_related("co_incubators", "sponsors", "themes", "audiences")
         )
 
+    def for_startup_page(self):
+        """A start-up's own page: the row with its main incubator, then one query
+        per list it shows, whatever their lengths. Not limited to published
+        sheets: staff may preview the others."""
+        return self.select_related("incubator").prefetch_related(
+            "co_incubators", "sponsors", "themes", "audiences", "phases", "events"
+        )
+
     def of_incubator(self, incubator):
         """Start-ups incubated by `incubator`, as main or co-incubator, once each."""
         co_incubated = Startup.co_incubators.through.objects.filter(
@@ -333,6 +388,29 @@ class StartupQuerySet(models.QuerySet):
             organisation=organisation
         ).values("startup_id")
         return self.filter(pk__in=sponsored)
+
+    def for_api(self):
+        """The API's start-ups (/api/v1/ and beta.gouv.fr's /api/v2.7/ files):
+        published rows with their main incubator, then one query per list they
+        show, whatever the number of start-ups."""
+        return (
+            self.published()
+            .select_related("incubator")
+            .prefetch_related(
+                "co_incubators", "sponsors", "themes", "audiences", "phases", "events"
+            )
+        )
+
+    def for_feed(self):
+        """The feeds of new start-ups: published, most recently started first
+        (`started`: the first phase's start), with their main incubator."""
+        return (
+            self.published()
+            .select_related("incubator")
+            .annotate(started=models.Min("phases__start"))
+            .filter(started__isnull=False)
+            .order_by("-started", "-pk")
+        )
 
     def for_directory_page(self):
         """The start-ups listed on an incubator's or a sponsor's page, with their
@@ -363,12 +441,49 @@ class StartupQuerySet(models.QuerySet):
                 by_phase[phase] = by_phase.get(phase, 0) + n
         return counts
 
+    def for_sitemap(self):
+        """The sitemap's start-ups: published, open to search engines, with what a
+        <url> needs (address and last modification) and nothing more."""
+        return (
+            self.published()
+            .filter(allow_indexing=True)
+            .only("slug", "updated_at")
+            .order_by("slug")
+        )
+
     def count_by_current_phase(self) -> dict[str, int]:
         """{phase: number of start-ups}, in one grouped query."""
         rows = (
             self.order_by().values_list("current_phase").annotate(n=models.Count("pk"))
         )
         return dict(rows)
+
+    def for_staff_home(self):
+        """The staff home's list: least recently updated first, so that the stale
+        sheets lead, each with its main incubator, in one query."""
+        return self.select_related("incubator").order_by("updated_at", "pk")
+
+    def count_stale(self, *, before) -> dict[str, int]:
+        """{"total": start-ups, "stale": those not updated since `before`}, in one
+        query."""
+        return self.order_by().aggregate(
+            total=models.Count("pk"),
+            stale=models.Count("pk", filter=Q(updated_at__lt=before)),
+        )
+
+    def for_stale_reminders(self, *, before, incubator_ids):
+        """The sheets of these incubators (main or co-incubator) not updated since
+        `before`, oldest first, with their incubators: two queries."""
+        co_incubated = Startup.co_incubators.through.objects.filter(
+            incubator_id__in=incubator_ids
+        ).values("startup_id")
+        return (
+            self.filter(updated_at__lt=before)
+            .filter(Q(incubator_id__in=incubator_ids) | Q(pk__in=co_incubated))
+            .select_related("incubator")
+            .prefetch_related("co_incubators")
+            .order_by("updated_at", "pk")
+        )
 
 
 class Startup(models.Model):
@@ -384,7 +499,11 @@ class Startup(models.Model):
         ),
     )
     title = models.CharField(_("title"), max_length=200)
-    mission = models.TextField(_("mission"), help_text=_("One sentence."))
+    mission = models.TextField(
+        _("mission"),
+        help_text=_("One sentence, 280 characters at most."),
+        validators=[MaxLengthValidator(MISSION_MAX_LENGTH)],
+    )
     description = models.TextField(_("description (Markdown)"), blank=True)
     incubator = models.ForeignKey(
         Incubator,
@@ -412,18 +531,42 @@ class Startup(models.Model):
     )
     technologies = models.JSONField(_("technologies"), default=list, blank=True)
 
-    website = models.URLField(_("website"), max_length=500, blank=True)
+    website = models.URLField(
+        _("website"), max_length=500, blank=True, validators=[web_address_validator]
+    )
     repository = models.URLField(
-        _("source code repository"), max_length=500, blank=True
+        _("source code repository"),
+        max_length=500,
+        blank=True,
+        validators=[web_address_validator],
     )
     has_stats_page = models.BooleanField(
         _("has a public statistics page"), default=False
     )
-    stats_url = models.URLField(_("usage statistics"), max_length=500, blank=True)
-    budget_url = models.URLField(_("budget"), max_length=500, blank=True)
-    impact_url = models.URLField(_("impact"), max_length=500, blank=True)
-    risk_analysis_url = models.URLField(_("risk analysis"), max_length=500, blank=True)
-    dashlord_url = models.URLField(_("Dashlord report"), max_length=500, blank=True)
+    stats_url = models.URLField(
+        _("usage statistics"),
+        max_length=500,
+        blank=True,
+        validators=[web_address_validator],
+    )
+    budget_url = models.URLField(
+        _("budget"), max_length=500, blank=True, validators=[web_address_validator]
+    )
+    impact_url = models.URLField(
+        _("impact"), max_length=500, blank=True, validators=[web_address_validator]
+    )
+    risk_analysis_url = models.URLField(
+        _("risk analysis"),
+        max_length=500,
+        blank=True,
+        validators=[web_address_validator],
+    )
+    dashlord_url = models.URLField(
+        _("Dashlord report"),
+        max_length=500,
+        blank=True,
+        validators=[web_address_validator],
+    )
     contact = models.EmailField(_("contact e-mail"), blank=True)
 
     accessibility_status = models.CharField(
@@ -443,7 +586,11 @@ class Startup(models.Model):
         _("FAST funding (euros)"), null=True, blank=True
     )
     screenshot = models.ImageField(
-        _("screenshot"), upload_to="screenshots/", blank=True
+        _("screenshot"),
+        upload_to="screenshots/",
+        blank=True,
+        validators=[validate_image],
+        help_text=_("PNG, JPEG or WebP, 2 MB and 4000 × 4000 pixels at most."),
     )
     allow_indexing = models.BooleanField(
         _("search engines may index the page"), default=True
@@ -511,6 +658,20 @@ class Startup(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return reverse("startups:detail", kwargs={"slug": self.slug})
+
+
+class StartupPhaseQuerySet(models.QuerySet):
+    def for_feed(self, *, until):
+        """The feeds of phase changes: steps of published start-ups begun by
+        `until`, latest first, each with its start-up and main incubator."""
+        return (
+            self.filter(startup__is_published=True, start__lte=until)
+            .select_related("startup__incubator")
+            .order_by("-start", "-position", "-pk")
+        )
+
 
 class StartupPhase(models.Model):
     """One step of a start-up's phase history."""
@@ -524,6 +685,8 @@ class StartupPhase(models.Model):
     # the current one.
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
+    objects = StartupPhaseQuerySet.as_manager()
+
     class Meta:
         ordering = ["start", "position"]
         verbose_name = _("phase")
@@ -535,6 +698,7 @@ class StartupPhase(models.Model):
             models.CheckConstraint(
                 condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
                 name="startupphase_end_not_before_start",
+                violation_error_message=_("A phase cannot end before it starts."),
             ),
             models.CheckConstraint(
                 condition=Q(phase__in=Phase.values), name="startupphase_phase_known"
@@ -592,6 +756,30 @@ class FormerSlug(models.Model):
         return self.slug
 
 
+# A sheet nobody has touched for six months is probably out of date: the staff
+# home lists it first and `manage.py remind_stale` e-mails its incubator's staff.
+STALE_AFTER_DAYS = 182
+
+
+class StaleReminder(models.Model):
+    """An e-mail sent by `manage.py remind_stale`: it does not write to the same
+    person again for a week."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="stale_reminders"
+    )
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+    startup_count = models.PositiveIntegerField(_("stale start-ups"))
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name = _("stale sheet reminder")
+        verbose_name_plural = _("stale sheet reminders")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.sent_at:%Y-%m-%d})"
+
+
 class DatedPhase(Protocol):
     start: date
     position: int
@@ -604,3 +792,11 @@ def current_phase_entry(entries: Iterable[P]) -> P | None:
     """The entry that gives a start-up its current phase: the latest start date,
     and on equal start dates the one listed later (highest position)."""
     return max(entries, key=lambda e: (e.start, e.position), default=None)
+
+
+# What history keeps (django-reversion): a start-up's version holds its phases,
+# events and former addresses (and its many-to-many links), so that restoring it
+# brings back the whole sheet. Registered here, before the admin looks.
+for _model in (StartupPhase, Event, FormerSlug, Incubator, Organisation):
+    reversion.register(_model)
+reversion.register(Startup, follow=["phases", "events", "former_slugs"])

@@ -8,7 +8,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import reversion
+from django.contrib.auth.models import Permission
 from django.db import transaction
+from django.utils.translation import gettext
 
 from startups.importers.betagouv import (
     Catalogue,
@@ -24,6 +27,7 @@ from startups.models import (
     Event,
     FormerSlug,
     Incubator,
+    IncubatorMembership,
     Organisation,
     Startup,
     StartupPhase,
@@ -67,6 +71,33 @@ def refresh_search_text(startups: Iterable[Startup]) -> None:
         Startup.objects.bulk_update(changed, ["search_text"])
 
 
+# What incubator staff may do in the admin; which rows they see is decided by
+# their memberships (admin.ScopedToIncubators).
+STAFF_PERMISSIONS = [
+    "view_startup", "add_startup", "change_startup",
+    "view_startupphase", "add_startupphase", "change_startupphase",
+    "delete_startupphase",
+    "view_event", "add_event", "change_event", "delete_event",
+    "view_formerslug", "add_formerslug", "change_formerslug", "delete_formerslug",
+    "view_incubator", "change_incubator",
+    "view_organisation", "view_theme", "view_audience",
+]  # fmt: skip
+
+
+@transaction.atomic
+def make_incubator_staff(*, user, incubators: Iterable[Incubator]) -> None:
+    """Give a user the staff role for these incubators (and only them)."""
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    user.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="startups", codename__in=STAFF_PERMISSIONS
+        )
+    )
+    for incubator in incubators:
+        IncubatorMembership.objects.get_or_create(user=user, incubator=incubator)
+
+
 @transaction.atomic
 def set_phase_history(*, startup: Startup, phases: Iterable[PhaseRecord]) -> None:
     """Replace a start-up's phase history and keep its current phase in step."""
@@ -83,6 +114,13 @@ def set_phase_history(*, startup: Startup, phases: Iterable[PhaseRecord]) -> Non
         for p in phases
     )
     refresh_current_phase(startup, rows)
+
+
+@transaction.atomic
+def rename_startup(*, startup: Startup, old_slug: str) -> None:
+    """After a start-up's slug changed: its old address keeps working (301)."""
+    FormerSlug.objects.filter(slug=startup.slug).delete()
+    FormerSlug.objects.get_or_create(slug=old_slug, defaults={"startup": startup})
 
 
 @transaction.atomic
@@ -191,7 +229,9 @@ def import_catalogue(catalogue: Catalogue, *, dry_run: bool = False) -> ImportSu
     the same files changes nothing); a changed record replaces its start-up's
     sponsors, themes, phases and events with the file's."""
     summary = ImportSummary(warnings=list(catalogue.warnings))
-    with transaction.atomic():
+    # One revision for the whole import: each changed sheet's history shows it.
+    with transaction.atomic(), reversion.create_revision():
+        reversion.set_comment(gettext("Import of beta.gouv.fr files"))
         organisations = _save_organisations(catalogue.organisations, summary)
         incubators = _save_incubators(catalogue.incubators, organisations, summary)
         themes = _save_terms(Theme, catalogue.themes, summary, "themes")

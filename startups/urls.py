@@ -1,6 +1,7 @@
 from django.urls import path
 
-from startups.views import catalogue, directory
+from startups import feeds
+from startups.views import catalogue, directory, startup, stats
 
 app_name = "startups"
 
@@ -9,13 +10,39 @@ urlpatterns = [
     path("startups/", catalogue.startup_list, name="list"),
     path("startups/export.csv", catalogue.export_csv, name="export_csv"),
     # start-up pages
+    # After export.csv; any identifier, as beta.gouv.fr's hold dots and accents.
+    path("startups/<str:slug>.html", startup.legacy_redirect, name="legacy_detail"),
+    path("startups/<str:slug>/", startup.startup_detail, name="detail"),
     # incubator and sponsor pages
     path("incubators/", directory.incubator_list, name="incubator_list"),
-    path(
-        "incubators/<str:slug>/", directory.incubator_detail, name="incubator_detail"
-    ),
+    path("incubators/<str:slug>/", directory.incubator_detail, name="incubator_detail"),
     path("sponsors/", directory.sponsor_list, name="sponsor_list"),
     path("sponsors/<str:slug>/", directory.sponsor_detail, name="sponsor_detail"),
     # statistics
+    path("stats/", stats.statistics, name="stats"),
     # sitemap, robots, feeds
+    path("feeds/startups.atom", feeds.new_startups_atom, name="feed_startups_atom"),
+    path("feeds/startups.rss", feeds.new_startups_rss, name="feed_startups_rss"),
+    path("feeds/phases.atom", feeds.phase_changes_atom, name="feed_phases_atom"),
+    path("feeds/phases.rss", feeds.phase_changes_rss, name="feed_phases_rss"),
+    path(
+        "incubators/<str:slug>/feeds/startups.atom",
+        feeds.new_startups_atom,
+        name="incubator_feed_startups_atom",
+    ),
+    path(
+        "incubators/<str:slug>/feeds/startups.rss",
+        feeds.new_startups_rss,
+        name="incubator_feed_startups_rss",
+    ),
+    path(
+        "incubators/<str:slug>/feeds/phases.atom",
+        feeds.phase_changes_atom,
+        name="incubator_feed_phases_atom",
+    ),
+    path(
+        "incubators/<str:slug>/feeds/phases.rss",
+        feeds.phase_changes_rss,
+        name="incubator_feed_phases_rss",
+    ),
 ]

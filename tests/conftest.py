@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.db import connection
+from django.utils import translation
 
 from startups.importers.betagouv import PhaseRecord
 from startups.models import Incubator, Organisation, Phase, Startup
@@ -45,6 +46,15 @@ def postgres_only():
         connection.vendor == "postgresql",
         "needs PostgreSQL: run with DATABASE_URL=postgres://… (make test-postgres)",
     )
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A request leaves its language active in the thread: start every test in
+    # the site's default language, whatever the previous test fetched.
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

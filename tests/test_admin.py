@@ -97,7 +97,7 @@ def test_saving_phases_in_the_admin_updates_the_current_phase(
         "description": "",
         "is_published": "on",
         "incubator": startup.incubator_id,
-        "technologies": "[]",
+        "technologies": "",
         "accessibility_status": "not_assessed",
         "allow_indexing": "on",
         "phases-TOTAL_FORMS": "2",
@@ -176,7 +176,7 @@ def test_a_startup_saved_in_the_admin_is_found_by_its_new_title(
         "description": "",
         "is_published": "on",
         "incubator": startup.incubator_id,
-        "technologies": "[]",
+        "technologies": "",
         "accessibility_status": "not_assessed",
         "allow_indexing": "on",
         "phases-TOTAL_FORMS": "0",
@@ -204,3 +204,19 @@ def test_a_startup_saved_in_the_admin_is_found_by_its_new_title(
     assert response.status_code == 302
     found = client.get("/startups/", {"q": "ecologique"})
     assert [s.title for s in found.context["page"]] == ["Signalement Écologique"]
+
+
+def test_technologies_are_typed_as_a_comma_separated_list(admin_client, make_startup):
+    from tests.test_admin_validation import form_data
+
+    startup = make_startup()
+
+    admin_client.post(
+        admin_url(Startup, "change", startup.pk),
+        form_data(startup, technologies="Django, PostgreSQL , ,DSFR, Django"),
+    )
+
+    startup.refresh_from_db()
+    assert startup.technologies == ["Django", "PostgreSQL", "DSFR"]
+    page = admin_client.get(admin_url(Startup, "change", startup.pk))
+    assert 'value="Django, PostgreSQL, DSFR"' in page.content.decode()

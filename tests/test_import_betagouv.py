@@ -256,6 +256,11 @@ BAD_SHEETS = {
         "phases[0].end",
         "ends (2022-01-01) before it starts (2022-05-01)",
     ),
+    "future-phase": (
+        sheet(phases=[("investigation", "2099-01-01")]),
+        "phases[0].start",
+        "2099-01-01 is more than a year from now",
+    ),
     "no-phase": (
         sheet().split("phases:")[0] + "---\n",
         "phases",
@@ -443,3 +448,14 @@ def test_unknown_event_names_are_kept_as_other_with_a_warning(tmp_path):
     event = Event.objects.get()
     assert (event.kind, event.comment) == (Event.Kind.OTHER, "hackathon")
     assert re.search(r"warning: startups/events.md: events\[0\].name", err)
+
+
+def test_a_mission_longer_than_the_admin_allows_is_kept_and_reported(tmp_path):
+    long_mission = "Aider " + "beaucoup " * 40
+    text = sheet().replace("mission: Aider les gens.", f"mission: {long_mission}")
+    folder = make_folder(tmp_path, {"long": text})
+
+    _, err = run_import(folder)
+
+    assert Startup.objects.get().mission == long_mission.strip()
+    assert "warning: startups/long.md: mission: 365 characters, 280 at most" in err

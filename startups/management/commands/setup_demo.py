@@ -4,37 +4,12 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from startups.demo import seed_demo
-from startups.models import Incubator, IncubatorMembership, Startup
-
-# What incubator staff may do in the admin; which rows they see is decided by
-# their memberships.
-STAFF_PERMISSIONS = [
-    "view_startup",
-    "add_startup",
-    "change_startup",
-    "view_startupphase",
-    "add_startupphase",
-    "change_startupphase",
-    "delete_startupphase",
-    "view_event",
-    "add_event",
-    "change_event",
-    "delete_event",
-    "view_formerslug",
-    "add_formerslug",
-    "change_formerslug",
-    "delete_formerslug",
-    "view_incubator",
-    "change_incubator",
-    "view_organisation",
-    "view_theme",
-    "view_audience",
-]
+from startups.models import Incubator, Startup
+from startups.services import make_incubator_staff
 
 
 class Command(BaseCommand):
@@ -60,16 +35,10 @@ class Command(BaseCommand):
             incubator = Incubator.objects.order_by("name").first()
             admin_password = self._account("admin", superuser=True)
             staff_password = self._account("incubateur", superuser=False)
-            staff = get_user_model().objects.get(username="incubateur")
-            staff.user_permissions.set(
-                Permission.objects.filter(
-                    content_type__app_label="startups", codename__in=STAFF_PERMISSIONS
-                )
+            make_incubator_staff(
+                user=get_user_model().objects.get(username="incubateur"),
+                incubators=[incubator] if incubator else [],
             )
-            if incubator is not None:
-                IncubatorMembership.objects.get_or_create(
-                    user=staff, incubator=incubator
-                )
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo accounts (new passwords at every start):\n"

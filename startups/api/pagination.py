@@ -1,0 +1,65 @@
+"""Page numbers for every list of the API: `page` from 1, `page_size` capped at
+100. A page that does not exist or a size that is not a number is a 400 with the
+reason, not a silent default: a script should learn it asked for nothing."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import PageNumberPagination
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+
+
+def _whole_number(raw: str) -> int | None:
+    raw = raw.strip()
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 9:
+        return None
+    return int(raw)
+
+
+class PagePagination(PageNumberPagination):
+    page_size = DEFAULT_PAGE_SIZE
+    page_size_query_param = "page_size"
+    max_page_size = MAX_PAGE_SIZE
+    page_query_description = "Numéro de la page, à partir de 1."
+    page_size_query_description = (
+        f"Nombre de résultats par page ({DEFAULT_PAGE_SIZE} par défaut, "
+        f"{MAX_PAGE_SIZE} au plus : une valeur plus grande est ramenée à "
+        f"{MAX_PAGE_SIZE})."
+    )
+
+    def get_page_size(self, request) -> int:
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None or raw == "":
+            return self.page_size
+        size = _whole_number(raw)
+        if size is None:
+            if raw.strip().isascii() and raw.strip().isdigit():
+                return self.max_page_size  # a huge number: capped
+            raise ValidationError(
+                {"page_size": ["Indiquez un nombre entier supérieur ou égal à 1."]}
+            )
+        if size < 1:
+            raise ValidationError(
+                {"page_size": ["Indiquez un nombre entier supérieur ou égal à 1."]}
+            )
+        return min(size, self.max_page_size)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        paginator = Paginator(queryset, self.get_page_size(request))
+        raw = request.query_params.get(self.page_query_param) or "1"
+        number = _whole_number(raw)
+        if number is None or not 1 <= number <= paginator.num_pages:
+            raise ValidationError(
+                {
+                    "page": [
+                        f"Cette page n'existe pas : indiquez un nombre entier de "
+                        f"1 à {paginator.num_pages}."
+                    ]
+                }
+            )
+        self.page = paginator.page(number)
+        return list(self.page)

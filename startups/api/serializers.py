@@ -1,0 +1,311 @@
+"""What the API shows of each row. Descriptions are in French: they are the
+documentation at /api/ and in the OpenAPI schema. Related rows are named by
+their identifier (slug); every list they read is prefetched by
+Startup.objects.for_api()."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from startups.importers.betagouv import BETAGOUV_NAME_OF_PHASE
+from startups.models import Organisation, Phase, Startup
+
+
+def stats_address(startup: Startup) -> str:
+    """The usage statistics page: its own address, or beta.gouv.fr's convention
+    ("stats: true" means a page at <website>/stats)."""
+    if startup.stats_url:
+        return startup.stats_url
+    if startup.has_stats_page and startup.website:
+        return startup.website.rstrip("/") + "/stats"
+    return ""
+
+
+def _absolute(serializer: serializers.Serializer, path: str) -> str:
+    request = serializer.context.get("request")
+    return request.build_absolute_uri(path) if request else path
+
+
+def _slugs(related) -> list[str]:
+    return [o.slug for o in related.all()]
+
+
+class PhaseStepSerializer(serializers.Serializer):
+    phase = serializers.ChoiceField(
+        choices=Phase.choices, help_text="Identifiant de la phase."
+    )
+    label = serializers.CharField(
+        source="get_phase_display", help_text="Nom de la phase, en français."
+    )
+    start = serializers.DateField(help_text="Date de début (AAAA-MM-JJ).")
+    end = serializers.DateField(
+        allow_null=True,
+        help_text=(
+            "Date de fin (AAAA-MM-JJ) ; null quand la phase dure jusqu'au début "
+            "de la suivante ou jusqu'à aujourd'hui."
+        ),
+    )
+    comment = serializers.CharField(help_text="Commentaire, souvent vide.")
+
+
+class EventSerializer(serializers.Serializer):
+    kind = serializers.CharField(
+        help_text=(
+            "Type d'événement : product_launch (lancement), committee (comité "
+            "d'investissement), national_impact (impact national), fast "
+            "(financement FAST), eig (entrepreneurs d'intérêt général), end (fin "
+            "du service), other (autre)."
+        )
+    )
+    label = serializers.CharField(
+        source="get_kind_display", help_text="Type d'événement, en français."
+    )
+    date = serializers.DateField(help_text="Date (AAAA-MM-JJ).")
+    comment = serializers.CharField(help_text="Commentaire, souvent vide.")
+
+
+class LinksSerializer(serializers.Serializer):
+    website = serializers.CharField(
+        help_text="Site du service ; vide s'il n'y en a pas."
+    )
+    repository = serializers.CharField(help_text="Dépôt du code source ; vide sinon.")
+    stats = serializers.CharField(
+        help_text="Statistiques d'usage publiques ; vide sinon."
+    )
+    budget = serializers.CharField(help_text="Page de budget ; vide sinon.")
+    impact = serializers.CharField(help_text="Page de mesure d'impact ; vide sinon.")
+    risk_analysis = serializers.CharField(
+        help_text="Analyse de risques publiée ; vide sinon."
+    )
+    dashlord = serializers.CharField(help_text="Rapport Dashlord ; vide sinon.")
+
+
+class StartupSerializer(serializers.Serializer):
+    id = serializers.CharField(
+        source="slug",
+        help_text=(
+            "Identifiant de la startup, celui de beta.gouv.fr (il peut contenir "
+            "points, majuscules et accents)."
+        ),
+    )
+    url = serializers.SerializerMethodField(
+        help_text="Adresse de cette fiche dans l'API."
+    )
+    html_url = serializers.SerializerMethodField(
+        help_text="Adresse de la page de la startup sur le site."
+    )
+    title = serializers.CharField(help_text="Nom du service.")
+    mission = serializers.CharField(help_text="Mission, en une phrase.")
+    current_phase = serializers.CharField(
+        help_text="Identifiant de la phase actuelle (vide si l'historique est vide)."
+    )
+    current_phase_label = serializers.CharField(
+        source="get_current_phase_display", help_text="Phase actuelle, en français."
+    )
+    current_phase_start = serializers.DateField(
+        allow_null=True, help_text="Début de la phase actuelle (AAAA-MM-JJ)."
+    )
+    incubator = serializers.CharField(
+        source="incubator.slug", help_text="Identifiant de l'incubateur principal."
+    )
+    co_incubators = serializers.SerializerMethodField(
+        help_text="Identifiants des autres incubateurs."
+    )
+    sponsors = serializers.SerializerMethodField(
+        help_text="Identifiants des organisations sponsors (voir /api/v1/sponsors/)."
+    )
+    themes = serializers.SerializerMethodField(
+        help_text="Identifiants des thématiques (voir /api/v1/themes/)."
+    )
+    audiences = serializers.SerializerMethodField(
+        help_text="Identifiants des publics visés (voir /api/v1/audiences/)."
+    )
+    technologies = serializers.ListField(
+        child=serializers.CharField(), help_text="Technologies employées."
+    )
+    accessibility_status = serializers.ChoiceField(
+        choices=Startup.AccessibilityStatus.choices,
+        help_text=(
+            "Conformité au RGAA : fully (totale), partially (partielle), "
+            "not_compliant (non conforme), not_assessed (non évaluée)."
+        ),
+    )
+    contact = serializers.CharField(help_text="Adresse électronique de contact.")
+    links = serializers.SerializerMethodField(help_text="Liens publics du service.")
+    phases = PhaseStepSerializer(
+        many=True, help_text="Historique des phases, dans l'ordre chronologique."
+    )
+    events = EventSerializer(many=True, help_text="Événements, par date.")
+    updated_at = serializers.DateTimeField(
+        help_text="Dernière mise à jour de la fiche (ISO 8601)."
+    )
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, startup) -> str:
+        return _absolute(self, reverse("api:startup-detail", args=[startup.slug]))
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_html_url(self, startup) -> str:
+        return _absolute(self, startup.get_absolute_url())
+
+    def get_co_incubators(self, startup) -> list[str]:
+        return _slugs(startup.co_incubators)
+
+    def get_sponsors(self, startup) -> list[str]:
+        return _slugs(startup.sponsors)
+
+    def get_themes(self, startup) -> list[str]:
+        return _slugs(startup.themes)
+
+    def get_audiences(self, startup) -> list[str]:
+        return _slugs(startup.audiences)
+
+    @extend_schema_field(LinksSerializer)
+    def get_links(self, startup) -> dict[str, str]:
+        return {
+            "website": startup.website,
+            "repository": startup.repository,
+            "stats": stats_address(startup),
+            "budget": startup.budget_url,
+            "impact": startup.impact_url,
+            "risk_analysis": startup.risk_analysis_url,
+            "dashlord": startup.dashlord_url,
+        }
+
+
+class StartupDetailSerializer(StartupSerializer):
+    description = serializers.CharField(help_text="Présentation, en Markdown.")
+
+
+class IncubatorSerializer(serializers.Serializer):
+    id = serializers.CharField(source="slug", help_text="Identifiant de l'incubateur.")
+    url = serializers.SerializerMethodField(
+        help_text="Adresse de cette fiche dans l'API."
+    )
+    html_url = serializers.SerializerMethodField(
+        help_text="Adresse de la page de l'incubateur sur le site."
+    )
+    startups_url = serializers.SerializerMethodField(
+        help_text="Ses startups dans l'API (incubateur principal ou co-incubateur)."
+    )
+    name = serializers.CharField(help_text="Nom.")
+    short_description = serializers.CharField(help_text="Présentation courte.")
+    owner = serializers.CharField(
+        source="owner.slug",
+        allow_null=True,
+        default=None,
+        help_text="Identifiant de l'organisation qui le porte (null si inconnue).",
+    )
+    website = serializers.CharField(help_text="Site ; vide s'il n'y en a pas.")
+    source_code_url = serializers.CharField(
+        help_text="Compte d'hébergement du code source ; vide sinon."
+    )
+    contact = serializers.CharField(help_text="Adresse électronique de contact.")
+    address = serializers.CharField(help_text="Adresse postale.")
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, incubator) -> str:
+        return _absolute(self, reverse("api:incubator-detail", args=[incubator.slug]))
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_html_url(self, incubator) -> str:
+        return _absolute(self, incubator.get_absolute_url())
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_startups_url(self, incubator) -> str:
+        return _catalogue_query(self, "incubator", incubator.slug)
+
+
+class IncubatorDetailSerializer(IncubatorSerializer):
+    description = serializers.CharField(help_text="Présentation, en Markdown.")
+
+
+def _catalogue_query(serializer, parameter: str, value: str) -> str:
+    path = reverse("api:startup-list") + "?" + urlencode({parameter: value})
+    return _absolute(serializer, path)
+
+
+class SponsorSerializer(serializers.Serializer):
+    id = serializers.CharField(
+        source="slug", help_text="Identifiant de l'organisation."
+    )
+    url = serializers.SerializerMethodField(
+        help_text="Adresse de cette fiche dans l'API."
+    )
+    html_url = serializers.SerializerMethodField(
+        help_text="Adresse de la page de l'organisation sur le site."
+    )
+    startups_url = serializers.SerializerMethodField(
+        help_text="Les startups qu'elle sponsorise, dans l'API."
+    )
+    name = serializers.CharField(help_text="Nom.")
+    acronym = serializers.CharField(help_text="Sigle ; vide s'il n'y en a pas.")
+    kind = serializers.ChoiceField(
+        choices=Organisation.Kind.choices,
+        help_text="Type d'organisation.",
+    )
+    kind_label = serializers.CharField(
+        source="get_kind_display", help_text="Type d'organisation, en français."
+    )
+    ministerial_domain = serializers.ChoiceField(
+        choices=Organisation.MinisterialDomain.choices,
+        help_text="Domaine ministériel.",
+    )
+    ministerial_domain_label = serializers.CharField(
+        source="get_ministerial_domain_display",
+        help_text="Domaine ministériel, en français.",
+    )
+    directory_url = serializers.CharField(
+        help_text="Sa page dans l'annuaire de l'administration ; vide sinon."
+    )
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, organisation) -> str:
+        return _absolute(self, reverse("api:sponsor-detail", args=[organisation.slug]))
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_html_url(self, organisation) -> str:
+        return _absolute(self, organisation.get_absolute_url())
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_startups_url(self, organisation) -> str:
+        return _catalogue_query(self, "sponsor", organisation.slug)
+
+
+class TermSerializer(serializers.Serializer):
+    id = serializers.CharField(source="slug", help_text="Identifiant.")
+    label = serializers.CharField(help_text="Libellé.")
+    startups_url = serializers.SerializerMethodField(
+        help_text="Les startups qui portent ce terme, dans l'API."
+    )
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_startups_url(self, term) -> str:
+        return _catalogue_query(self, self.context["parameter"], term.slug)
+
+
+class PhaseSerializer(serializers.Serializer):
+    id = serializers.CharField(source="value", help_text="Identifiant de la phase.")
+    label = serializers.CharField(help_text="Nom de la phase, en français.")
+    description = serializers.CharField(help_text="Ce qui se passe dans cette phase.")
+    rank = serializers.IntegerField(
+        help_text="Rang dans le cycle de vie, à partir de 0."
+    )
+    betagouv_name = serializers.SerializerMethodField(
+        help_text="Nom de la phase dans les fichiers de beta.gouv.fr."
+    )
+    startups_url = serializers.SerializerMethodField(
+        help_text="Les startups actuellement dans cette phase, dans l'API."
+    )
+
+    def get_betagouv_name(self, phase) -> str:
+        return BETAGOUV_NAME_OF_PHASE[phase]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_startups_url(self, phase) -> str:
+        return _catalogue_query(self, "phase", phase.value)

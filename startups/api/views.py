@@ -1,0 +1,484 @@
+"""The open-data API, /api/v1/: read-only JSON for start-ups, incubators,
+sponsors, phases, themes and audiences, and its documentation page at /api/.
+
+The start-up list reads its parameters through the catalogue's own
+StartupFilter, so that the page, its CSV export and the API cannot disagree.
+Where the page shows a message for a parameter it cannot use (an unknown
+identifier, a year that is not a number) and lists what it can, the API answers
+400 with the reasons: a script should learn that it asked for nothing."""
+
+from __future__ import annotations
+
+import functools
+
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.renderers import OpenApiJsonRenderer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    OpenApiTypes,
+    extend_schema,
+)
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework import viewsets
+from rest_framework.decorators import api_view, schema
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from startups.api import serializers as s
+from startups.api.http import open_data
+from startups.filters import MultipleValueFilter, StartupFilter
+from startups.models import (
+    Audience,
+    FormerSlug,
+    Incubator,
+    Organisation,
+    Phase,
+    Startup,
+    Theme,
+)
+
+INVALID_PARAMETERS = "Paramètres invalides : corrigez-les ou retirez-les."
+
+
+def exception_handler(exc, context):
+    """DRF's, with one shape for every 400: {"detail": …, "errors": {parameter:
+    [reasons]}}."""
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(exc, ValidationError):
+        errors = response.data if isinstance(response.data, dict) else {}
+        response.data = {"detail": INVALID_PARAMETERS, "errors": errors}
+    return response
+
+
+def _reject_nul_characters(request) -> None:
+    # PostgreSQL refuses NUL in text: such a value can match nothing anyway.
+    for key, values in request.GET.lists():
+        if "\x00" in key or any("\x00" in v for v in values):
+            raise ValidationError(
+                {key.replace("\x00", ""): ["Le caractère NUL n'est pas admis."]}
+            )
+
+
+def filter_errors(form) -> dict[str, list[str]]:
+    """The FilterSet form's errors; those about no single field (unknown values
+    of a repeatable parameter) under "non_field_errors"."""
+    return {
+        ("non_field_errors" if name == "__all__" else name): [str(e) for e in errors]
+        for name, errors in form.errors.items()
+    }
+
+
+# French, cacheable, open to every origin (startups.api.http.open_data). No
+# docstrings on the view sets: the schema would show them as descriptions.
+class OpenDataViewSet(viewsets.GenericViewSet):
+    lookup_field = "slug"
+    # beta.gouv.fr's identifiers hold dots, capitals and accents.
+    lookup_value_regex = "[^/]+"
+
+    @classmethod
+    def as_view(cls, actions=None, **initkwargs):
+        return open_data(super().as_view(actions, **initkwargs))
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        _reject_nul_characters(request)
+
+    def paginated(self, rows, serializer_class, **context):
+        page = self.paginate_queryset(rows)
+        data = serializer_class(
+            page, many=True, context={"request": self.request, **context}
+        ).data
+        return self.get_paginated_response(data)
+
+    def one(self, row, serializer_class, **context):
+        if row is None:
+            raise NotFound("Aucune fiche publique n'a cet identifiant.")
+        return Response(
+            serializer_class(row, context={"request": self.request, **context}).data
+        )
+
+
+# The start-up list's parameters, as the documentation tells them; every
+# StartupFilter parameter must have one (tests/test_api.py checks).
+FILTER_DESCRIPTIONS = {
+    "q": (
+        "Recherche dans le nom, la mission, la présentation, les thématiques et "
+        "les sponsors (200 caractères au plus) ; sans accents ni majuscules "
+        "requis. Les résultats sont alors classés par pertinence, sauf avec sort."
+    ),
+    "phase": "Phase actuelle. Répétable : ?phase=construction&phase=acceleration.",
+    "incubator": (
+        "Identifiant d'incubateur, principal ou co-incubateur (voir "
+        "/api/v1/incubators/). Répétable."
+    ),
+    "sponsor": (
+        "Identifiant d'organisation sponsor (voir /api/v1/sponsors/). Répétable."
+    ),
+    "thematic": "Identifiant de thématique (voir /api/v1/themes/). Répétable.",
+    "usertype": "Identifiant de public visé (voir /api/v1/audiences/). Répétable.",
+    "accessibility": (
+        "Conformité au RGAA : fully (totale), partially (partielle), not_compliant "
+        "(non conforme), not_assessed (non évaluée). Répétable."
+    ),
+    "year": ("Année de début (celle de la première phase), entre 1900 et 2999."),
+    "sort": (
+        "Ordre des résultats : name (par nom, par défaut), -updated (dernières "
+        "mises à jour d'abord), -started (derniers commencés d'abord), phase (par "
+        "phase du cycle de vie)."
+    ),
+}
+
+
+def startup_filter_parameters() -> list[OpenApiParameter]:
+    parameters = []
+    for name, filter_ in StartupFilter.base_filters.items():
+        choices = filter_.extra.get("choices")
+        enum = [value for value, _label in choices] if choices else None
+        many = isinstance(filter_, MultipleValueFilter)
+        parameters.append(
+            OpenApiParameter(
+                name,
+                OpenApiTypes.STR if not name == "year" else OpenApiTypes.INT,
+                OpenApiParameter.QUERY,
+                description=FILTER_DESCRIPTIONS[name],
+                enum=enum,
+                many=many,
+                explode=True if many else None,
+            )
+        )
+    return parameters
+
+
+BAD_REQUEST = OpenApiResponse(
+    description=(
+        "Paramètre invalide : identifiant inconnu, année ou page hors limites, "
+        "caractère NUL… Le corps dit lesquels et pourquoi : "
+        '{"detail": "…", "errors": {"year": ["…"]}}.'
+    )
+)
+NOT_FOUND = OpenApiResponse(description="Aucune fiche publique n'a cet identifiant.")
+IDENTIFIER = OpenApiParameter(
+    "slug",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    description=(
+        "Identifiant (champ id des listes), encodé dans l'adresse : il peut "
+        "contenir points, majuscules et accents."
+    ),
+)
+
+
+class StartupViewSet(OpenDataViewSet):
+    serializer_class = s.StartupSerializer
+    queryset = Startup.objects.none()
+
+    @extend_schema(
+        summary="Liste des startups d'État",
+        description=(
+            "Les startups publiées, filtrées par les mêmes paramètres que le "
+            "catalogue (/startups/), paginées (page, page_size) avec leur "
+            "nombre total (count). Un identifiant inconnu ou une valeur "
+            "invalide donne une erreur 400 qui les énumère (la page du "
+            "catalogue, elle, les ignore en le signalant)."
+        ),
+        parameters=startup_filter_parameters(),
+        responses={200: s.StartupSerializer(many=True), 400: BAD_REQUEST},
+    )
+    def list(self, request):
+        startups = StartupFilter(request.GET, queryset=Startup.objects.for_api())
+        if not startups.is_valid():
+            raise ValidationError(filter_errors(startups.form))
+        return self.paginated(startups.qs, s.StartupSerializer)
+
+    @extend_schema(
+        summary="Fiche d'une startup d'État",
+        description=(
+            "Avec son historique de phases, ses événements et ses liens. Un "
+            "ancien identifiant redirige (301) vers l'actuel."
+        ),
+        responses={200: s.StartupDetailSerializer, 404: NOT_FOUND},
+        parameters=[IDENTIFIER],
+    )
+    def retrieve(self, request, slug):
+        startup = Startup.objects.for_api().filter(slug=slug).first()
+        if startup is None:
+            new_slug = (
+                FormerSlug.objects.filter(slug=slug, startup__is_published=True)
+                .values_list("startup__slug", flat=True)
+                .first()
+            )
+            if new_slug is not None:
+                return redirect(
+                    reverse("api:startup-detail", args=[new_slug]), permanent=True
+                )
+        return self.one(startup, s.StartupDetailSerializer)
+
+
+class IncubatorViewSet(OpenDataViewSet):
+    serializer_class = s.IncubatorSerializer
+    queryset = Incubator.objects.none()
+
+    @extend_schema(
+        summary="Liste des incubateurs",
+        description="Les incubateurs affichés sur le site, par nom.",
+        responses={200: s.IncubatorSerializer(many=True), 400: BAD_REQUEST},
+    )
+    def list(self, request):
+        return self.paginated(
+            Incubator.objects.for_incubator_list(), self.serializer_class
+        )
+
+    @extend_schema(
+        summary="Fiche d'un incubateur",
+        responses={200: s.IncubatorDetailSerializer, 404: NOT_FOUND},
+        parameters=[IDENTIFIER],
+    )
+    def retrieve(self, request, slug):
+        incubator = Incubator.objects.select_related("owner").filter(slug=slug)
+        return self.one(incubator.first(), s.IncubatorDetailSerializer)
+
+
+class SponsorViewSet(OpenDataViewSet):
+    serializer_class = s.SponsorSerializer
+    queryset = Organisation.objects.none()
+
+    @extend_schema(
+        summary="Liste des organisations",
+        description=(
+            "Les organisations publiques qui sponsorisent des startups ou portent "
+            "un incubateur, par nom."
+        ),
+        responses={200: s.SponsorSerializer(many=True), 400: BAD_REQUEST},
+    )
+    def list(self, request):
+        return self.paginated(
+            Organisation.objects.order_by("name", "pk"), self.serializer_class
+        )
+
+    @extend_schema(
+        summary="Fiche d'une organisation",
+        responses={200: s.SponsorSerializer, 404: NOT_FOUND},
+        parameters=[IDENTIFIER],
+    )
+    def retrieve(self, request, slug):
+        organisation = Organisation.objects.filter(slug=slug).first()
+        return self.one(organisation, self.serializer_class)
+
+
+class TermViewSet(OpenDataViewSet):
+    serializer_class = s.TermSerializer
+    model: type[Theme] | type[Audience]
+    parameter: str  # the StartupFilter parameter that selects by this term
+
+    def list(self, request):
+        return self.paginated(
+            self.model.objects.order_by("label", "pk"),
+            self.serializer_class,
+            parameter=self.parameter,
+        )
+
+    def retrieve(self, request, slug):
+        term = self.model.objects.filter(slug=slug).first()
+        return self.one(term, self.serializer_class, parameter=self.parameter)
+
+
+class ThemeViewSet(TermViewSet):
+    queryset = Theme.objects.none()
+    model = Theme
+    parameter = "thematic"
+
+    @extend_schema(
+        summary="Liste des thématiques",
+        responses={200: s.TermSerializer(many=True), 400: BAD_REQUEST},
+    )
+    def list(self, request):
+        return super().list(request)
+
+    @extend_schema(
+        summary="Une thématique",
+        responses={200: s.TermSerializer, 404: NOT_FOUND},
+        parameters=[IDENTIFIER],
+    )
+    def retrieve(self, request, slug):
+        return super().retrieve(request, slug)
+
+
+class AudienceViewSet(TermViewSet):
+    queryset = Audience.objects.none()
+    model = Audience
+    parameter = "usertype"
+
+    @extend_schema(
+        summary="Liste des publics visés",
+        responses={200: s.TermSerializer(many=True), 400: BAD_REQUEST},
+    )
+    def list(self, request):
+        return super().list(request)
+
+    @extend_schema(
+        summary="Un public visé",
+        responses={200: s.TermSerializer, 404: NOT_FOUND},
+        parameters=[IDENTIFIER],
+    )
+    def retrieve(self, request, slug):
+        return super().retrieve(request, slug)
+
+
+class PhaseViewSet(OpenDataViewSet):
+    serializer_class = s.PhaseSerializer
+    queryset = Startup.objects.none()
+
+    @extend_schema(
+        summary="Les phases du cycle de vie",
+        description="Dans l'ordre du cycle de vie d'une startup d'État.",
+        responses={200: s.PhaseSerializer(many=True), 400: BAD_REQUEST},
+    )
+    def list(self, request):
+        return self.paginated(list(Phase), self.serializer_class)
+
+    @extend_schema(
+        summary="Une phase",
+        responses={200: s.PhaseSerializer, 404: NOT_FOUND},
+        parameters=[IDENTIFIER],
+    )
+    def retrieve(self, request, slug):
+        phase = Phase(slug) if slug in Phase.values else None
+        return self.one(phase, self.serializer_class)
+
+
+@api_view(["GET"])
+@schema(None)
+def api_root(request):
+    def link(name):
+        return request.build_absolute_uri(reverse(name))
+
+    return Response(
+        {
+            "startups": link("api:startup-list"),
+            "incubators": link("api:incubator-list"),
+            "sponsors": link("api:sponsor-list"),
+            "phases": link("api:phase-list"),
+            "themes": link("api:theme-list"),
+            "audiences": link("api:audience-list"),
+            "schema": link("api:schema"),
+            "documentation": link("api:documentation"),
+        }
+    )
+
+
+api_root = open_data(api_root)
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI 3 schema, in JSON (YAML with Accept: application/yaml)."""
+
+    renderer_classes = [OpenApiJsonRenderer, *SpectacularAPIView.renderer_classes]
+
+
+schema_view = open_data(SchemaView.as_view())
+
+
+# Documentation page
+
+
+@functools.cache
+def _schema() -> dict:
+    with translation.override("fr"):
+        return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def _type_of(schema_: dict, components: dict) -> str:
+    if "$ref" in schema_:
+        name = schema_["$ref"].rsplit("/", 1)[-1]
+        return "objet " + name if name in components else "objet"
+    if "allOf" in schema_:
+        return _type_of(schema_["allOf"][0], components)
+    kind = schema_.get("type", "objet")
+    if kind == "array":
+        return "liste de " + _type_of(schema_.get("items", {}), components)
+    names = {
+        "string": "texte",
+        "integer": "entier",
+        "boolean": "booléen",
+        "object": "objet",
+        "number": "nombre",
+    }
+    text = names.get(kind, kind)
+    if schema_.get("format") == "date":
+        text = "date"
+    elif schema_.get("format") == "date-time":
+        text = "date et heure"
+    elif schema_.get("format") == "uri":
+        text = "adresse web"
+    if schema_.get("nullable"):
+        text += " ou null"
+    return text
+
+
+def documentation_context() -> dict:
+    """The schema, arranged for the documentation page."""
+    schema_ = _schema()
+    components = schema_.get("components", {}).get("schemas", {})
+    operations = []
+    for path, methods in schema_["paths"].items():
+        for method, op in methods.items():
+            parameters = []
+            for p in op.get("parameters", []):
+                p_schema = p.get("schema", {})
+                enum = p_schema.get("enum") or p_schema.get("items", {}).get("enum")
+                parameters.append(
+                    {
+                        "name": p["name"],
+                        "location": "chemin" if p["in"] == "path" else "requête",
+                        "type": _type_of(p_schema, components),
+                        "required": p.get("required", False),
+                        "description": p.get("description", ""),
+                        "enum": [v for v in enum or [] if v],
+                    }
+                )
+            operations.append(
+                {
+                    "id": op["operationId"],
+                    "method": method.upper(),
+                    "path": path,
+                    "summary": op.get("summary", ""),
+                    "description": op.get("description", ""),
+                    "parameters": parameters,
+                    "responses": [
+                        {"status": status, "description": r.get("description", "")}
+                        for status, r in op.get("responses", {}).items()
+                    ],
+                }
+            )
+    models = []
+    for name, component in components.items():
+        if name.startswith("Paginated") or "properties" not in component:
+            continue
+        models.append(
+            {
+                "name": name,
+                "fields": [
+                    {
+                        "name": field,
+                        "type": _type_of(spec, components),
+                        "description": spec.get("description", ""),
+                        "enum": [v for v in spec.get("enum", []) if v],
+                    }
+                    for field, spec in component["properties"].items()
+                ],
+            }
+        )
+    return {"operations": operations, "models": models, "info": schema_["info"]}
+
+
+def documentation(request):
+    """/api/: the API's documentation, written from its OpenAPI schema, in
+    French only."""
+    with translation.override("fr"):
+        response = render(request, "api/documentation.html", documentation_context())
+    return response

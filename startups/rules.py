@@ -1,0 +1,116 @@
+"""The rules a start-up sheet must follow, in one place for the admin's forms and
+the import: each returns the messages to show, in the visitor's language."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Protocol
+
+from django.core.exceptions import ValidationError
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+MISSION_MAX_LENGTH = 280
+# A phase may be planned ahead, but not further than this.
+FURTHEST_START = dt.timedelta(days=365)
+
+IMAGE_FORMATS = {"PNG", "JPEG", "WEBP"}
+IMAGE_MAX_BYTES = 2 * 1024 * 1024
+IMAGE_MAX_SIDE = 4000
+
+
+class PhaseLike(Protocol):
+    phase: str
+    start: dt.date | None
+    end: dt.date | None
+
+
+def _label(phase: str) -> str:
+    from startups.models import Phase  # models use this module's validators
+
+    return str(Phase(phase).label) if phase in Phase.values else phase
+
+
+def phase_history_errors(phases: Sequence[PhaseLike], *, today: dt.date) -> list[str]:
+    """What is wrong with a start-up's phase history, in order of the phases:
+    at least one phase, each once, none ending before it starts or starting more
+    than a year from today, and no two overlapping (sharing a day is fine)."""
+    if not phases:
+        return [_("A start-up needs at least one phase.")]
+    errors = []
+    seen = set()
+    for entry in phases:
+        if entry.phase in seen:
+            errors.append(
+                _("The phase “%(phase)s” is listed twice.")
+                % {"phase": _label(entry.phase)}
+            )
+        seen.add(entry.phase)
+        if entry.start and entry.end and entry.end < entry.start:
+            errors.append(
+                _("The phase “%(phase)s” ends before it starts.")
+                % {"phase": _label(entry.phase)}
+            )
+        if entry.start and entry.start > today + FURTHEST_START:
+            errors.append(
+                _("The phase “%(phase)s” starts more than a year from now.")
+                % {"phase": _label(entry.phase)}
+            )
+    dated = sorted((p for p in phases if p.start), key=lambda p: p.start)
+    for current, following in zip(dated, dated[1:], strict=False):
+        if current.end and current.end > following.start:
+            errors.append(
+                _(
+                    "The phases “%(first)s” and “%(second)s” overlap: "
+                    "“%(first)s” ends on %(end)s, after “%(second)s” starts on "
+                    "%(start)s."
+                )
+                % {
+                    "first": _label(current.phase),
+                    "second": _label(following.phase),
+                    "end": current.end.isoformat(),
+                    "start": following.start.isoformat(),
+                }
+            )
+    return errors
+
+
+def validate_image(upload) -> None:
+    """Screenshots and logos: PNG, JPEG or WebP judged from the content (not
+    the file name), at most 2 MB and 4000 × 4000 pixels."""
+    from PIL import Image, UnidentifiedImageError
+
+    if upload.size > IMAGE_MAX_BYTES:
+        raise ValidationError(
+            gettext_lazy("The image weighs %(size)s MB; 2 MB at most."),
+            params={"size": number_format(upload.size / 1024 / 1024, 1)},
+            code="image_too_heavy",
+        )
+    position = upload.tell() if hasattr(upload, "tell") else 0
+    try:
+        upload.seek(0)
+        with Image.open(upload) as image:
+            image_format, (width, height) = image.format, image.size
+    except (UnidentifiedImageError, OSError, ValueError):
+        raise ValidationError(
+            gettext_lazy("This file is not a PNG, JPEG or WebP image."),
+            code="image_format",
+        ) from None
+    finally:
+        upload.seek(position)
+    if image_format not in IMAGE_FORMATS:
+        raise ValidationError(
+            gettext_lazy("Images must be PNG, JPEG or WebP; this one is %(format)s."),
+            params={"format": image_format},
+            code="image_format",
+        )
+    if width > IMAGE_MAX_SIDE or height > IMAGE_MAX_SIDE:
+        raise ValidationError(
+            gettext_lazy(
+                "The image is %(width)s × %(height)s pixels; 4000 × 4000 at most."
+            ),
+            params={"width": width, "height": height},
+            code="image_too_large",
+        )

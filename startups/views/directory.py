@@ -1,0 +1,125 @@
+"""The incubators and the sponsoring organisations: who builds the start-ups d'État
+and who asks for them."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.shortcuts import get_object_or_404, render
+from django.utils.html import strip_tags
+
+from startups.markdown import render_markdown
+from startups.models import (
+    Incubator,
+    MinisterialDomain,
+    Organisation,
+    Phase,
+    Startup,
+)
+from startups.search import normalise_text
+
+
+@dataclass
+class PhaseGroup:
+    """The start-ups of one current phase; `phase` is None for a start-up whose
+    history is empty."""
+
+    phase: Phase | None
+    startups: list[Startup] = field(default_factory=list)
+
+
+def group_by_phase(startups: Iterable[Startup]) -> list[PhaseGroup]:
+    """Groups in life-cycle order, then the start-ups without a phase."""
+    groups = {phase: PhaseGroup(phase) for phase in Phase}
+    unknown = PhaseGroup(None)
+    for startup in startups:
+        phase = startup.current_phase
+        (groups[Phase(phase)] if phase else unknown).startups.append(startup)
+    return [g for g in [*groups.values(), unknown] if g.startups]
+
+
+def plain_text(text: str) -> str:
+    """beta.gouv.fr's short descriptions hold bits of HTML (<span>, &quot;): the
+    text alone, which the template escapes again."""
+    return " ".join(html.unescape(strip_tags(text)).split())
+
+
+@dataclass
+class IncubatorSummary:
+    incubator: Incubator
+    startup_count: int
+    phase_counts: list[tuple[Phase, int]]
+
+    @property
+    def short_description(self) -> str:
+        return plain_text(self.incubator.short_description)
+
+
+def incubator_list(request):
+    incubators = Incubator.objects.for_incubator_list()
+    counts = Startup.objects.published().count_by_incubator_and_phase()
+    summaries = []
+    for incubator in incubators:
+        by_phase = counts.get(incubator.pk, {})
+        summaries.append(
+            IncubatorSummary(
+                incubator,
+                sum(by_phase.values()),
+                [(p, by_phase[p.value]) for p in Phase if by_phase.get(p.value)],
+            )
+        )
+    return render(request, "startups/incubator_list.html", {"incubators": summaries})
+
+
+def incubator_detail(request, slug: str):
+    # A hidden incubator is left out of the list, but its page still answers:
+    # its start-ups are public and may link to it.
+    incubator = get_object_or_404(Incubator.objects.for_incubator_page(), slug=slug)
+    startups = Startup.objects.for_directory_page().of_incubator(incubator)
+    groups = group_by_phase(startups)
+    return render(
+        request,
+        "startups/incubator_detail.html",
+        {
+            "incubator": incubator,
+            "short_description": plain_text(incubator.short_description),
+            "description_html": render_markdown(incubator.description),
+            "groups": groups,
+            "startup_count": sum(len(g.startups) for g in groups),
+        },
+    )
+
+
+@dataclass
+class DomainGroup:
+    domain: MinisterialDomain
+    organisations: list[Organisation] = field(default_factory=list)
+
+
+def sponsor_list(request):
+    groups: dict[str, DomainGroup] = {}
+    for organisation in Organisation.objects.for_sponsor_list():
+        domain = MinisterialDomain(organisation.ministerial_domain)
+        groups.setdefault(domain, DomainGroup(domain)).organisations.append(
+            organisation
+        )
+    # In the order of the labels as the visitor reads them, in their language.
+    domains = sorted(groups.values(), key=lambda g: normalise_text(str(g.domain.label)))
+    return render(request, "startups/sponsor_list.html", {"domains": domains})
+
+
+def sponsor_detail(request, slug: str):
+    organisation = get_object_or_404(Organisation.objects.for_sponsor_page(), slug=slug)
+    startups = Startup.objects.for_directory_page().sponsored_by(organisation)
+    groups = group_by_phase(startups)
+    return render(
+        request,
+        "startups/sponsor_detail.html",
+        {
+            "organisation": organisation,
+            "groups": groups,
+            "startup_count": sum(len(g.startups) for g in groups),
+        },
+    )

@@ -1,0 +1,152 @@
+"""Nothing is lost: every change is kept with who and when, and can be undone."""
+
+import datetime as dt
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import translation
+from reversion.models import Version
+
+from startups.models import Phase, Startup, StartupPhase
+from startups.services import make_incubator_staff
+from tests.test_admin_validation import form_data
+
+pytestmark = pytest.mark.django_db
+
+
+def admin_url(name, *args):
+    return reverse(f"admin:startups_startup_{name}", args=args)
+
+
+@pytest.fixture
+def staff(make_incubator):
+    incubator = make_incubator(slug="mine")
+    user = get_user_model().objects.create_user("agent", password="pw")
+    make_incubator_staff(user=user, incubators=[incubator])
+    return user, incubator
+
+
+def edit(client, startup, **overrides):
+    response = client.post(admin_url("change", startup.pk), form_data(
+        startup, **overrides
+    ))  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+
+def test_each_admin_change_is_kept_with_who_and_what(admin_client, make_startup,
+                                                     admin_user):  # fmt: skip
+    startup = make_startup(title="Premier titre")
+
+    edit(admin_client, startup, title="Second titre")
+
+    versions = Version.objects.get_for_object(startup)
+    assert versions.count() == 1
+    revision = versions.first().revision
+    assert revision.user == admin_user
+    # The admin's own description of the change, in the reader's language.
+    with translation.override("fr"):
+        assert revision.get_comment() == "Modification de Titre."
+    history = admin_client.get(admin_url("history", startup.pk)).content.decode()
+    assert admin_user.username in history
+
+
+def test_an_earlier_version_restores_the_sheet_with_its_phases(
+    admin_client, make_startup
+):
+    startup = make_startup(
+        title="Version 1", phases=[(Phase.INVESTIGATION, dt.date(2022, 1, 1))]
+    )
+    edit(admin_client, startup, title="Version 1")  # a first kept version
+    first = Version.objects.get_for_object(startup).first()
+    edit(admin_client, startup, title="Version 2", phases=[
+        ("investigation", "2022-01-01", "2022-06-01"),
+        ("construction", "2022-06-01", ""),
+    ])  # fmt: skip
+    startup.refresh_from_db()
+    assert startup.current_phase == Phase.CONSTRUCTION
+
+    # The restore page shows the old version's form; saving it restores it.
+    page = admin_client.get(admin_url("revision", startup.pk, first.pk))
+    assert page.status_code == 200
+    assert 'value="Version 1"' in page.content.decode()
+    startup.refresh_from_db()
+    assert startup.title == "Version 2"  # looking changed nothing
+    response = admin_client.post(
+        admin_url("revision", startup.pk, first.pk),
+        form_data(startup, title="Version 1", phases=[
+            ("investigation", "2022-01-01", ""),
+        ]),
+    )  # fmt: skip
+
+    assert response.status_code == 302
+    startup.refresh_from_db()
+    assert startup.title == "Version 1"
+    assert list(startup.phases.values_list("phase", flat=True)) == ["investigation"]
+    assert startup.current_phase == Phase.INVESTIGATION
+
+
+def test_a_deleted_sheet_can_be_recovered_by_a_superuser(admin_client, make_startup):
+    startup = make_startup(slug="efface", title="Effacé")
+    pk = startup.pk
+
+    response = admin_client.post(admin_url("delete", pk), {"post": "yes"})
+    assert response.status_code == 302
+    assert not Startup.objects.filter(pk=pk).exists()
+
+    recover_list = admin_client.get(admin_url("recoverlist"))
+    assert "Effacé" in recover_list.content.decode()
+    version = Version.objects.get_deleted(Startup).get()
+    phase_version = Version.objects.get_deleted(StartupPhase).get()
+    # The recover page shows the sheet as it was, its phase row included: post
+    # that form back as the browser does.
+    page = admin_client.get(admin_url("recover", version.pk))
+    assert 'value="Effacé"' in page.content.decode()
+    recovered = Startup(
+        pk=pk, slug="efface", title="Effacé", mission=startup.mission,
+        incubator=startup.incubator,
+    )  # fmt: skip
+    data = form_data(recovered, phases=[("investigation", "2022-01-01", "")])
+    data.update({
+        "phases-INITIAL_FORMS": "1", "phases-0-id": phase_version.object_id,
+        "phases-0-startup": pk,
+    })  # fmt: skip
+    response = admin_client.post(admin_url("recover", version.pk), data)
+
+    assert response.status_code == 302
+    restored = Startup.objects.get(slug="efface")
+    assert restored.phases.get().phase == Phase.INVESTIGATION
+
+
+def test_staff_see_the_history_of_their_sheets_only(client, staff, make_startup):
+    user, incubator = staff
+    mine = make_startup(incubator=incubator)
+    other = make_startup()
+    client.force_login(user)
+    edit(client, mine, title="Modifié par l'agent")
+    version = Version.objects.get_for_object(mine).first()
+
+    assert client.get(admin_url("history", mine.pk)).status_code == 200
+    assert client.get(admin_url("revision", mine.pk, version.pk)).status_code == 200
+    assert client.get(admin_url("history", other.pk)).status_code == 404
+    assert client.get(admin_url("recoverlist")).status_code == 403
+    assert version.revision.user == user
+
+
+def test_an_import_is_kept_as_one_revision_per_run(tmp_path):
+    from tests.test_import_betagouv import make_folder, sheet
+
+    folder = make_folder(tmp_path, {"s1": sheet(title="Un"), "s2": sheet(title="Deux")})
+    call_command("import_betagouv", str(folder), stdout=StringIO())
+    (folder / "startups/s1.md").write_text(sheet(title="Un bis"), encoding="utf-8")
+    call_command("import_betagouv", str(folder), stdout=StringIO())
+
+    s1 = Startup.objects.get(slug="s1")
+    versions = Version.objects.get_for_object(s1)
+    assert [v.field_dict["title"] for v in versions] == ["Un bis", "Un"]
+    assert Version.objects.get_for_object(Startup.objects.get(slug="s2")).count() == 1
+    assert (
+        versions.first().revision.get_comment() == "Import des fiches de beta.gouv.fr"
+    )
