@@ -9,7 +9,7 @@ DEV := DJANGO_DEBUG=1
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: install browser-deps run test test-postgres lint format migrations-check check-deploy clean
+.PHONY: install browser-deps run test test-postgres lint format migrations-check check-deploy clean bench
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed (set PYTHON=python3.x)")'
@@ -35,7 +35,11 @@ test: install
 
 # The same suite against PostgreSQL (pytest-django creates its own test database).
 test-postgres: install
-	DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/python -m pytest
+	EXPECT_POSTGRES=1 DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/python -m pytest
+
+# The load benchmark (minutes; needs wrk and PostgreSQL): see README, Performance.
+bench: install
+	$(DEV) $(BIN)/python manage.py bench --database postgres
 
 lint: install
 	$(BIN)/ruff check .

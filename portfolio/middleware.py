@@ -1,7 +1,18 @@
-"""Requests no page can answer, refused before they reach a view."""
+"""Requests no page can answer, refused before they reach a view; the security
+headers every response carries; the 503 page when the database is down."""
 
-from django.http import JsonResponse
+import logging
+import re
+
+from csp.constants import UNSAFE_INLINE
+from csp.middleware import CSPMiddleware
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from django.views.defaults import bad_request
+
+logger = logging.getLogger(__name__)
 
 
 class RejectNulBytesMiddleware:
@@ -32,3 +43,78 @@ class RejectNulBytesMiddleware:
                 )
             return bad_request(request, ValueError("NUL byte in the request"))
         return self.get_response(request)
+
+
+# Admin pages, in any language: /admin/… and /en/admin/….
+_ADMIN_PATH = re.compile(r"^/(?:[a-z]{2}(?:-[a-z]+)?/)?admin/")
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's header (settings.CONTENT_SECURITY_POLICY), with one exception:
+    the Django admin (and reversion's templates) write inline style="" attributes,
+    which no nonce can allow, so on /admin/ pages only style-src also allows
+    'unsafe-inline'. Scripts stay 'self' everywhere: the admin's are files."""
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only)
+        if not report_only and _ADMIN_PATH.match(request.path_info):
+            parts.update = {**(parts.update or {}), "style-src": [UNSAFE_INLINE]}
+        return parts
+
+
+class PermissionsPolicyMiddleware:
+    """Permissions-Policy from settings.PERMISSIONS_POLICY ({feature: [origins]}):
+    an empty list turns the feature off for the page and every frame in it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.header = ", ".join(
+            f"{feature}=({' '.join(origins)})"
+            for feature, origins in settings.PERMISSIONS_POLICY.items()
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.header:
+            response.headers.setdefault("Permissions-Policy", self.header)
+        return response
+
+
+def database_unavailable(request=None) -> HttpResponse:
+    """The 503 page: a template of its own that needs neither the database nor
+    the request (no session, no user, no context processor)."""
+    if request is not None and request.path.startswith("/api/"):
+        response = JsonResponse(
+            {"detail": "Service momentanément indisponible, réessayez plus tard."},
+            status=503,
+        )
+    else:
+        body = render_to_string("503.html", {"retry_after": DATABASE_RETRY_AFTER})
+        response = HttpResponse(body, status=503)
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+DATABASE_RETRY_AFTER = 30
+
+
+class DatabaseUnavailableMiddleware:
+    """When the database cannot be reached (server stopped, connection lost) a
+    view raises OperationalError or InterfaceError: answer 503 with Retry-After
+    rather than a 500. Nothing to do to recover: Django drops the broken
+    connection at the end of the request (CONN_HEALTH_CHECKS checks a reused one
+    before the next), so the first request after the database is back opens a new
+    one."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, OperationalError | InterfaceError):
+            logger.error("Database unavailable: %s", exception)
+            return database_unavailable(request)
+        return None

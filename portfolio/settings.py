@@ -101,6 +101,12 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portfolio.middleware.RejectNulBytesMiddleware",
+    # Content-Security-Policy (django-csp, relaxed for the admin's inline styles
+    # only) and Permissions-Policy on every response.
+    "portfolio.middleware.ContentSecurityPolicyMiddleware",
+    "portfolio.middleware.PermissionsPolicyMiddleware",
+    # A database that does not answer gives the 503 page, not a 500.
+    "portfolio.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -109,6 +115,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Per-address limits on search, CSV exports and admin logins (429).
+    "portfolio.ratelimit.RateLimitMiddleware",
     # Last, as axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -169,6 +177,38 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+
+# Read replicas (DATABASE_REPLICA_URLS, comma-separated URLs): read-only traffic
+# goes to them, writes and migrations to "default" (portfolio.db_router).
+for _i, _url in enumerate(env_list("DATABASE_REPLICA_URLS", [])):
+    DATABASES[f"replica_{_i}"] = {
+        **dj_database_url.parse(
+            _url,
+            conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 60),
+            conn_health_checks=True,
+        ),
+        # Tests run on one database: the replicas mirror it.
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["portfolio.db_router.ReplicaRouter"]
+
+# Local memory in each worker by default; with REDIS_URL, one Redis shared by
+# every worker and server. Entries are keyed on the catalogue version kept in the
+# database (startups.caching), so they are never stale either way.
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -231,6 +271,64 @@ SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# X-Content-Type-Options: nosniff comes from SecurityMiddleware
+# (SECURE_CONTENT_TYPE_NOSNIFF is on by default).
+
+# Content-Security-Policy (django-csp 4): files from our own origin only, no inline
+# script or style on public pages. Images may come from any https site: start-up
+# descriptions (beta.gouv.fr's Markdown) show remote images. The admin needs inline
+# style attributes (Django's widgets, reversion's templates); style attributes
+# cannot carry a nonce, so portfolio.middleware.ContentSecurityPolicyMiddleware
+# adds 'unsafe-inline' to style-src for /admin/ only; scripts stay 'self' there too.
+_SELF = "'self'"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_SELF],
+        "script-src": [_SELF],
+        "style-src": [_SELF],
+        "img-src": [_SELF, "data:", "https:"],
+        "font-src": [_SELF],
+        "connect-src": [_SELF],
+        "frame-ancestors": ["'none'"],
+        "base-uri": [_SELF],
+        "form-action": [_SELF],
+        "object-src": ["'none'"],
+        **({} if DEBUG else {"upgrade-insecure-requests": True}),
+    },
+}
+# Powerful browser features no page uses, refused for the page and any frame.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "interest-cohort",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "sync-xhr",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+
+# Requests per client address (portfolio.login_protection.client_ip) in a fixed
+# window: "<count>/<s|m|h>". Counted in the default cache, so shared between
+# workers only if that cache is (a local-memory cache counts per process).
+RATELIMIT_ENABLED = env_bool("DJANGO_RATELIMIT_ENABLED", True)
+RATELIMIT_SEARCH = os.environ.get("DJANGO_RATELIMIT_SEARCH", "60/m")
+RATELIMIT_EXPORT = os.environ.get("DJANGO_RATELIMIT_EXPORT", "10/m")
+RATELIMIT_LOGIN = os.environ.get("DJANGO_RATELIMIT_LOGIN", "20/m")
 
 # The open-data API: read-only JSON for anyone, no login, no browsable HTML
 # pages (the documentation lives at /api/).

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class StartupsConfig(AppConfig):
     name = "startups"
     verbose_name = _("Start-ups d'État catalogue")
+
+    def ready(self):
+        from startups import signals
+
+        signals.connect()

@@ -36,6 +36,7 @@ from startups.models import (
     current_phase_entry,
 )
 from startups.search import search_text_of
+from startups.services import catalogue_write
 
 # "Today" for the generator: a fixed date, so that a seed gives the same catalogue
 # whatever the day it runs.
@@ -459,7 +460,7 @@ def seed_demo(*, startups: int, seed: int = 1) -> DemoSummary:
     if startups < 0:
         raise ValueError(f"startups must be 0 or more, not {startups}")
     rng = random.Random(seed)
-    with transaction.atomic():
+    with transaction.atomic(), catalogue_write():
         vocabulary = _Vocabulary()
         # Explicit primary keys: the children's rows are built without reading
         # ids back, the same way on SQLite and PostgreSQL.

@@ -653,6 +653,10 @@ class Startup(models.Model):
         indexes = [
             models.Index(fields=["current_phase"], name="startup_current_phase_idx"),
             models.Index(fields=["-updated_at"], name="startup_updated_idx"),
+            # The catalogue: published start-ups in title order, a page at a time.
+            models.Index(
+                fields=["is_published", "title"], name="startup_published_title_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -703,6 +707,10 @@ class StartupPhase(models.Model):
             models.CheckConstraint(
                 condition=Q(phase__in=Phase.values), name="startupphase_phase_known"
             ),
+        ]
+        indexes = [
+            # Phase histories in order (start-up pages, stats, feeds).
+            models.Index(fields=["startup", "start"], name="startupphase_start_idx"),
         ]
 
     def __str__(self) -> str:
@@ -778,6 +786,20 @@ class StaleReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.sent_at:%Y-%m-%d})"
+
+
+class CatalogueVersion(models.Model):
+    """One row: a number every write to the catalogue raises (services.
+    bump_catalogue_version). Caches and ETags are keyed on it, and it lives in the
+    database so that every worker and server sees the same number at once."""
+
+    version = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("catalogue version")
+
+    def __str__(self) -> str:
+        return str(self.version)
 
 
 class DatedPhase(Protocol):

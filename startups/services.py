@@ -3,14 +3,18 @@ commands call these instead of writing rows by hand."""
 
 from __future__ import annotations
 
+import random
+import threading
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import reversion
 from django.contrib.auth.models import Permission
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext
 
 from startups.importers.betagouv import (
@@ -24,6 +28,7 @@ from startups.importers.betagouv import (
 )
 from startups.models import (
     Audience,
+    CatalogueVersion,
     Event,
     FormerSlug,
     Incubator,
@@ -35,6 +40,44 @@ from startups.models import (
     current_phase_entry,
 )
 from startups.search import search_text_of
+
+# The catalogue version (models.CatalogueVersion): every write raises it, inside
+# the write's transaction, so that the pages cached under the old number (see
+# startups.caching) are never served again once the write is committed. Who calls
+# it: the services below, and startups.signals for every row saved or deleted one
+# by one (the admin, reversion's revert and recover).
+_batch = threading.local()
+
+
+def bump_catalogue_version() -> None:
+    """Raise the catalogue version (one UPDATE; within catalogue_write(), once at
+    its end)."""
+    if getattr(_batch, "depth", 0):
+        _batch.pending = True
+        return
+    # A random step, not +1: a transaction that rolls back gives its number back,
+    # and the next write must not reuse it (pages cached under it inside that
+    # transaction would come back).
+    step = random.randint(1, 2**32)
+    if not CatalogueVersion.objects.filter(pk=1).update(version=F("version") + step):
+        # The row the migration creates is gone (a flushed test database).
+        CatalogueVersion.objects.get_or_create(pk=1, defaults={"version": 1})
+
+
+@contextmanager
+def catalogue_write() -> Iterator[None]:
+    """Group the bumps of a large write (an import, seeding) into one: call it
+    inside the write's transaction."""
+    _batch.depth = getattr(_batch, "depth", 0) + 1
+    try:
+        yield
+    finally:
+        _batch.depth -= 1
+    if not _batch.depth:
+        _batch.pending = False
+        # A dry run has marked its transaction for rollback: nothing to announce.
+        if not transaction.get_connection().needs_rollback:
+            bump_catalogue_version()
 
 
 def refresh_current_phase(
@@ -49,6 +92,7 @@ def refresh_current_phase(
         current_phase=startup.current_phase,
         current_phase_start=startup.current_phase_start,
     )
+    bump_catalogue_version()
 
 
 def refresh_search_text(startups: Iterable[Startup]) -> None:
@@ -69,6 +113,8 @@ def refresh_search_text(startups: Iterable[Startup]) -> None:
                 changed.append(startup)
         # bulk_update leaves updated_at alone: the text is derived, not edited.
         Startup.objects.bulk_update(changed, ["search_text"])
+    if pks:
+        bump_catalogue_version()
 
 
 # What incubator staff may do in the admin; which rows they see is decided by
@@ -130,6 +176,7 @@ def set_events(*, startup: Startup, events: Iterable[EventRecord]) -> None:
         Event(startup=startup, kind=e.kind, date=e.date, comment=e.comment)
         for e in events
     )
+    bump_catalogue_version()
 
 
 @dataclass
@@ -142,6 +189,12 @@ class ImportSummary:
     @property
     def changed(self) -> bool:
         return bool(sum(self.created.values()) + sum(self.updated.values()))
+
+
+def _keep_version(obj) -> None:
+    """Add a changed row to the import's revision (serialised when it ends)."""
+    if reversion.is_registered(type(obj)):
+        reversion.add_to_revision(obj)
 
 
 def _upsert(
@@ -157,11 +210,13 @@ def _upsert(
         obj = model.objects.create(slug=slug, **values)
         existing[slug] = obj
         summary.created[kind] += 1
+        _keep_version(obj)
     elif any(getattr(obj, name) != value for name, value in values.items()):
         for name, value in values.items():
             setattr(obj, name, value)
         obj.save()
         summary.updated[kind] += 1
+        _keep_version(obj)
     else:
         summary.unchanged[kind] += 1
     return obj
@@ -222,6 +277,10 @@ def _state_of_startup(startup: Startup) -> dict[str, Any]:
     }
 
 
+class _DryRun(Exception):
+    pass
+
+
 def import_catalogue(catalogue: Catalogue, *, dry_run: bool = False) -> ImportSummary:
     """Save the valid records of a parsed catalogue in one transaction.
 
@@ -230,22 +289,38 @@ def import_catalogue(catalogue: Catalogue, *, dry_run: bool = False) -> ImportSu
     sponsors, themes, phases and events with the file's."""
     summary = ImportSummary(warnings=list(catalogue.warnings))
     # One revision for the whole import: each changed sheet's history shows it.
-    with transaction.atomic(), reversion.create_revision():
-        reversion.set_comment(gettext("Import of beta.gouv.fr files"))
-        organisations = _save_organisations(catalogue.organisations, summary)
-        incubators = _save_incubators(catalogue.incubators, organisations, summary)
-        themes = _save_terms(Theme, catalogue.themes, summary, "themes")
-        audiences = _save_terms(Audience, catalogue.audiences, summary, "audiences")
-        startups = _save_startups(
-            catalogue.startups, incubators, organisations, themes, audiences, summary
-        )
-        for record in catalogue.incubators:
-            incubator = incubators[record.slug]
-            wanted = {startups[slug].pk for slug in record.highlighted_startups}
-            if {s.pk for s in incubator.highlighted_startups.all()} != wanted:
-                incubator.highlighted_startups.set(wanted)
-        if dry_run:
-            transaction.set_rollback(True)
+    # Rows are added to it by hand, once each: left to reversion's signals, every
+    # many-to-many .set() would serialise the sheet again (16 times slower).
+    try:
+        with (
+            transaction.atomic(),
+            reversion.create_revision(manage_manually=True),
+            catalogue_write(),
+        ):
+            reversion.set_comment(gettext("Import of beta.gouv.fr files"))
+            organisations = _save_organisations(catalogue.organisations, summary)
+            incubators = _save_incubators(catalogue.incubators, organisations, summary)
+            themes = _save_terms(Theme, catalogue.themes, summary, "themes")
+            audiences = _save_terms(Audience, catalogue.audiences, summary, "audiences")
+            startups = _save_startups(
+                catalogue.startups,
+                incubators,
+                organisations,
+                themes,
+                audiences,
+                summary,
+            )
+            for record in catalogue.incubators:
+                incubator = incubators[record.slug]
+                wanted = {startups[slug].pk for slug in record.highlighted_startups}
+                if {s.pk for s in incubator.highlighted_startups.all()} != wanted:
+                    incubator.highlighted_startups.set(wanted)
+            if dry_run:
+                # Out through an exception: the revision is not saved, and
+                # the transaction rolls back.
+                raise _DryRun
+    except _DryRun:
+        pass
     return summary
 
 
@@ -337,6 +412,7 @@ def _save_startups(
                 setattr(startup, name, value)
             startup.save()
             summary.updated["startups"] += 1
+        _keep_version(startup)
         startup.co_incubators.set([incubators[s] for s in record.co_incubators])
         startup.sponsors.set([organisations[s] for s in record.sponsors])
         startup.themes.set([themes[s] for s in record.themes])

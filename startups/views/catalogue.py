@@ -6,12 +6,19 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from startups.caching import cached, conditional_page
 from startups.filters import PAGE_SIZE, SORTS, StartupFilter
 from startups.models import Phase, Startup
 
 
+@conditional_page
 def home(request):
-    counts = Startup.objects.published().count_by_current_phase()
+    counts = cached(
+        request,
+        "home-counts",
+        Startup.objects.published().count_by_current_phase,
+        query=False,
+    )
     phases = [(phase, counts.get(phase.value, 0)) for phase in Phase]
     return render(
         request,
@@ -20,18 +27,30 @@ def home(request):
     )
 
 
+@conditional_page
 def startup_list(request):
     startups = StartupFilter(request.GET, queryset=Startup.objects.for_catalogue())
-    # get_page() turns page=abc into the first page and page=-1 or 999 into the
-    # last one: an address typed by hand never fails.
-    page = Paginator(startups.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(startups.qs, PAGE_SIZE)
+
+    def results():
+        # get_page() turns page=abc into the first page and page=-1 or 999 into
+        # the last one: an address typed by hand never fails.
+        page = paginator.get_page(request.GET.get("page"))
+        return paginator.count, page.number, list(page.object_list), startups.facets()
+
+    # The count, the page's rows and the facets, once per catalogue version and
+    # query string (startups.caching: never stale).
+    count, number, rows, facets = cached(request, "catalogue", results)
+    paginator.__dict__["count"] = count  # a cached_property: no COUNT query
+    page = paginator.page(number)
+    page.object_list = rows
     return render(
         request,
         "startups/startup_list.html",
         {
             "filter": startups,
             "page": page,
-            "facets": startups.facets(),
+            "facets": facets,
             "ignored": startups.ignored_parameters(),
             "sorts": SORTS.items(),
         },
@@ -41,6 +60,7 @@ def startup_list(request):
 CSV_SEPARATOR = " | "
 
 
+@conditional_page
 def export_csv(request):
     startups = StartupFilter(request.GET, queryset=Startup.objects.for_export()).qs
     response = HttpResponse(content_type="text/csv; charset=utf-8")

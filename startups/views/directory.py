@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.shortcuts import get_object_or_404, render
 from django.utils.html import strip_tags
 
+from startups.caching import conditional_page
 from startups.markdown import render_markdown
 from startups.models import (
     Incubator,
@@ -57,6 +58,7 @@ class IncubatorSummary:
         return plain_text(self.incubator.short_description)
 
 
+@conditional_page
 def incubator_list(request):
     incubators = Incubator.objects.for_incubator_list()
     counts = Startup.objects.published().count_by_incubator_and_phase()
@@ -73,6 +75,7 @@ def incubator_list(request):
     return render(request, "startups/incubator_list.html", {"incubators": summaries})
 
 
+@conditional_page
 def incubator_detail(request, slug: str):
     # A hidden incubator is left out of the list, but its page still answers:
     # its start-ups are public and may link to it.
@@ -98,6 +101,7 @@ class DomainGroup:
     organisations: list[Organisation] = field(default_factory=list)
 
 
+@conditional_page
 def sponsor_list(request):
     groups: dict[str, DomainGroup] = {}
     for organisation in Organisation.objects.for_sponsor_list():
@@ -110,6 +114,7 @@ def sponsor_list(request):
     return render(request, "startups/sponsor_list.html", {"domains": domains})
 
 
+@conditional_page
 def sponsor_detail(request, slug: str):
     organisation = get_object_or_404(Organisation.objects.for_sponsor_page(), slug=slug)
     startups = Startup.objects.for_directory_page().sponsored_by(organisation)

@@ -3,14 +3,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from startups import stats
+from startups.caching import cached, conditional_page
 from startups.models import Startup
 
 
+@conditional_page
 def statistics(request):
     """The catalogue in figures. Queries (see startups.stats): 1 by phase, 1 by
     incubator, 2 by ministerial domain, 1 started per year, 1 phase history
     (portfolio and durations), 1 reach share: 7 whatever the number of
-    start-ups."""
+    start-ups; none while the catalogue is unchanged (startups.caching)."""
+    # Durations run to today: a new day is a new entry.
+    context = cached(
+        request, f"stats-{timezone.localdate()}", _statistics_context, query=False
+    )
+    return render(request, "startups/stats.html", context)
+
+
+def _statistics_context() -> dict:
     startups = Startup.objects.published()
     today = timezone.localdate()
     histories = stats.phase_spans(startups)
@@ -21,46 +31,42 @@ def statistics(request):
     portfolio = stats.portfolio_by_year(histories, today=today)
     durations = stats.median_days_per_phase(histories, today=today)
     reach = stats.reach_share(startups)
-    return render(
-        request,
-        "startups/stats.html",
-        {
-            "total": stats.format_number(sum(c.value for c in by_phase)),
-            "by_phase": by_phase,
-            "by_phase_chart": stats.bar_chart(
-                "by-phase", _("Start-ups by current phase"), by_phase
-            ),
-            "by_incubator": by_incubator,
-            "by_incubator_chart": stats.bar_chart(
-                "by-incubator", _("Start-ups by main incubator"), by_incubator
-            ),
-            "by_domain": by_domain,
-            "by_domain_chart": stats.bar_chart(
-                "by-domain",
-                _("Start-ups by ministerial domain of their sponsors"),
-                by_domain,
-            ),
-            "per_year": per_year,
-            "per_year_chart": stats.bar_chart(
-                "per-year", _("Start-ups started each year"), per_year
-            ),
-            "portfolio": portfolio,
-            "portfolio_chart": stats.stacked_chart(
-                "portfolio",
-                _("Start-ups in each phase at the end of each year"),
-                portfolio,
-            ),
-            "durations": durations,
-            "durations_chart": stats.bar_chart(
-                "durations",
-                _("Median days spent in each phase"),
-                [d for d in durations if d.median_days is not None],
-            ),
-            "reach": reach,
-            "reach_chart": stats.bar_chart(
-                "reach",
-                _("Start-ups past investigation that reached integration or operation"),
-                reach.counts,
-            ),
-        },
-    )
+    return {
+        "total": stats.format_number(sum(c.value for c in by_phase)),
+        "by_phase": by_phase,
+        "by_phase_chart": stats.bar_chart(
+            "by-phase", _("Start-ups by current phase"), by_phase
+        ),
+        "by_incubator": by_incubator,
+        "by_incubator_chart": stats.bar_chart(
+            "by-incubator", _("Start-ups by main incubator"), by_incubator
+        ),
+        "by_domain": by_domain,
+        "by_domain_chart": stats.bar_chart(
+            "by-domain",
+            _("Start-ups by ministerial domain of their sponsors"),
+            by_domain,
+        ),
+        "per_year": per_year,
+        "per_year_chart": stats.bar_chart(
+            "per-year", _("Start-ups started each year"), per_year
+        ),
+        "portfolio": portfolio,
+        "portfolio_chart": stats.stacked_chart(
+            "portfolio",
+            _("Start-ups in each phase at the end of each year"),
+            portfolio,
+        ),
+        "durations": durations,
+        "durations_chart": stats.bar_chart(
+            "durations",
+            _("Median days spent in each phase"),
+            [d for d in durations if d.median_days is not None],
+        ),
+        "reach": reach,
+        "reach_chart": stats.bar_chart(
+            "reach",
+            _("Start-ups past investigation that reached integration or operation"),
+            reach.counts,
+        ),
+    }

@@ -1,0 +1,385 @@
+"""Load benchmark: `python manage.py bench [--sizes 662 10000 100000]
+[--database postgres|sqlite] [--duration 10]`.
+
+For each size N it builds a scratch database (PostgreSQL `bench_<N>` on
+--postgres-url, or /tmp/bench-<N>.sqlite3), fills it (the real beta.gouv.fr
+import for 662 when the data folder is there, else `seed_demo --startups N`),
+serves it with gunicorn and production settings (DEBUG off, a generated secret
+key, 2 workers) on 127.0.0.1, and loads every page with wrk (Debian package
+`wrk`) from a second process:
+
+- hot: one address repeated by 16 connections (the caches answer);
+- cold: 4 connections rotating through thousands of different addresses
+  (filters, words, pages, sorts, start-ups), so that the caches rarely help.
+
+It prints one table per N: requests per second, p50/p95/p99 latency, the ratio
+to a static file of similar size served by whitenoise in the same server (the
+ceiling), the SQL queries of each page (cache miss / cache hit, counted with
+the test client) and the peak memory (VmHWM) of a gunicorn worker.
+
+Not part of `make test`: `make bench` runs it. The scratch databases are dropped
+at the end unless --keep."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from argparse import SUPPRESS as SUPPRESS_HELP
+from pathlib import Path
+from urllib.parse import quote
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+PAGES = [
+    "home",
+    "catalogue",
+    "catalogue_filtered",
+    "catalogue_page_50",
+    "startup",
+    "incubator",
+    "stats",
+    "csv",
+    "api_list",
+    "static",
+]
+
+LUA = """
+local paths = {%(paths)s}
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", paths[(i %% #paths) + 1])
+end
+done = function(summary, latency, requests)
+  io.write(string.format("BENCH %%d %%d %%d %%d %%d %%d\\n", summary.requests,
+    summary.duration, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), summary.errors.status + summary.errors.connect
+    + summary.errors.timeout + summary.errors.read))
+end
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Command(BaseCommand):
+    help = "Load benchmark of the public pages with gunicorn and wrk (see README)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--sizes", type=int, nargs="+", default=[662, 10000, 100000]
+        )
+        parser.add_argument(
+            "--database", choices=["postgres", "sqlite"], default="postgres"
+        )
+        parser.add_argument(
+            "--postgres-url",
+            default=os.environ.get(
+                "BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432"
+            ),
+            help="server for the scratch databases (no database name)",
+        )
+        parser.add_argument("--duration", type=int, default=10, help="seconds per run")
+        parser.add_argument("--workers", type=int, default=2)
+        parser.add_argument("--keep", action="store_true", help="keep the databases")
+        parser.add_argument("--probe", action="store_true", help=SUPPRESS_HELP)
+
+    # The probe runs in a child process on the scratch database: addresses to
+    # load, and the queries of each page counted with the test client.
+    def probe(self):
+        from django.core.cache import cache
+        from django.db import connection
+        from django.test import Client
+        from django.test.utils import CaptureQueriesContext
+
+        from startups.models import Incubator, Organisation, Startup, Theme
+
+        rng = random.Random(1)
+        from startups.api.pagination import PagePagination
+
+        api_pages = max(
+            1, Startup.objects.published().count() // PagePagination.page_size
+        )
+        slugs = list(
+            Startup.objects.published()
+            .order_by("?")
+            .values_list("slug", flat=True)[:5000]
+        )
+        incubators = list(Incubator.objects.values_list("slug", flat=True))
+        themes = list(Theme.objects.values_list("slug", flat=True))
+        sponsors = list(Organisation.objects.values_list("slug", flat=True)[:200])
+        words = [
+            w
+            for title in Startup.objects.values_list("title", flat=True)[:3000]
+            for w in re.findall(r"[^\W\d_]{4,}", title.lower())
+        ][:2000] or ["service"]
+        phases = ["investigation", "construction", "acceleration", "success"]
+        sorts = ["name", "-updated", "-started", "phase"]
+        filtered = (
+            f"/startups/?phase=construction&thematic={themes[0]}"
+            f"&incubator={incubators[0]}&q={words[0]}"
+        )
+        hot = {
+            "home": "/",
+            "catalogue": "/startups/",
+            "catalogue_filtered": filtered,
+            "catalogue_page_50": "/startups/?page=50",
+            "startup": f"/startups/{slugs[0]}/",
+            "incubator": f"/incubators/{incubators[0]}/",
+            "stats": "/stats/",
+            "csv": "/startups/export.csv?phase=construction",
+            "api_list": "/api/v1/startups/",
+        }
+
+        def catalogue_url(base="/startups/"):
+            params = [f"sort={rng.choice(sorts)}", f"page={rng.randint(1, 60)}"]
+            if rng.random() < 0.6:
+                params.append(f"q={rng.choice(words)}")
+            if rng.random() < 0.5:
+                params.append(f"phase={rng.choice(phases)}")
+            if themes and rng.random() < 0.5:
+                params.append(f"thematic={rng.choice(themes)}")
+            if sponsors and rng.random() < 0.3:
+                params.append(f"sponsor={rng.choice(sponsors)}")
+            return base + "?" + "&".join(params)
+
+        cold = {
+            "home": ["/", "/en/"],
+            "catalogue": [catalogue_url() for _ in range(5000)],
+            "catalogue_filtered": [
+                f"/startups/?phase={rng.choice(phases)}&thematic={rng.choice(themes)}"
+                f"&incubator={rng.choice(incubators)}&q={rng.choice(words)}"
+                for _ in range(5000)
+            ],
+            "catalogue_page_50": [
+                f"/startups/?page={rng.randint(40, 60)}&sort={rng.choice(sorts)}"
+                for _ in range(200)
+            ],
+            "startup": [f"/startups/{s}/" for s in slugs],
+            "incubator": [f"/incubators/{s}/" for s in incubators],
+            "stats": ["/stats/", "/en/stats/"],
+            "csv": [
+                f"/startups/export.csv?phase={rng.choice(phases)}&q={rng.choice(words)}"
+                for _ in range(2000)
+            ],
+            "api_list": [
+                f"/api/v1/startups/?page={rng.randint(1, api_pages)}"
+                for _ in range(2000)
+            ],
+        }
+        queries, sizes = {}, {}
+        client = Client()
+        for name, url in hot.items():
+            counts = []
+            cache.clear()
+            for _ in range(2):  # a miss, then a hit
+                with CaptureQueriesContext(connection) as ctx:
+                    response = client.get(url)
+                assert response.status_code == 200, (url, response.status_code)
+                counts.append(len(ctx.captured_queries))
+            queries[name] = counts
+            sizes[name] = len(response.content)
+        print(
+            json.dumps({"hot": hot, "cold": cold, "queries": queries, "sizes": sizes})
+        )
+
+    def handle(self, *args, probe=False, **options):
+        if probe:
+            return self.probe()
+        if not shutil.which("wrk"):
+            raise CommandError(
+                "wrk is not installed: `apt-get install wrk` (Debian) and run again."
+            )
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+            cwd=settings.BASE_DIR,
+            env={**os.environ, "DJANGO_DEBUG": "1"},
+            check=True,
+        )
+        for size in options["sizes"]:
+            self.bench_one(size, **options)
+
+    def database_url(self, size, database, postgres_url) -> str:
+        if database == "sqlite":
+            path = Path(f"/tmp/bench-{size}.sqlite3")
+            path.unlink(missing_ok=True)
+            return f"sqlite:///{path}"
+        self.psql(postgres_url, f"DROP DATABASE IF EXISTS bench_{size}")
+        self.psql(postgres_url, f"CREATE DATABASE bench_{size}")
+        return f"{postgres_url.rstrip('/')}/bench_{size}"
+
+    def psql(self, postgres_url, sql):
+        import psycopg
+
+        with psycopg.connect(
+            f"{postgres_url.rstrip('/')}/postgres", autocommit=True
+        ) as c:
+            c.execute(sql)
+
+    def manage(self, env, *args, capture=False):
+        return subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=settings.BASE_DIR,
+            env=env,
+            check=True,
+            text=True,
+            capture_output=capture,
+        ).stdout
+
+    def bench_one(self, size, *, database, postgres_url, duration, workers, keep, **_):
+        url = self.database_url(size, database, postgres_url)
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in {"DJANGO_DEBUG", "REDIS_URL", "DATABASE_REPLICA_URLS"}
+        }
+        env |= {
+            "DATABASE_URL": url,
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,testserver",
+            "DJANGO_SECURE_SSL_REDIRECT": "0",
+            "DJANGO_RELEASE": "bench",
+            # One client address sends everything: the per-address limits of
+            # production would answer 429 to the load, not measure the pages.
+            "DJANGO_RATELIMIT_ENABLED": "0",
+        }
+        self.manage(env, "migrate", "--noinput", "-v0")
+        data = Path(
+            os.environ.get(
+                "BETAGOUV_DATA", settings.BASE_DIR.parent / "shared/data/betagouv"
+            )
+        )
+        started = time.perf_counter()
+        if size == 662 and (data / "startups").is_dir():
+            self.manage(env, "import_betagouv", str(data), capture=True)
+            filled = "the real beta.gouv.fr import"
+        else:
+            self.manage(env, "seed_demo", "--startups", str(size), capture=True)
+            filled = f"seed_demo --startups {size}"
+        fill_seconds = time.perf_counter() - started
+        probe = json.loads(self.manage(env, "bench", "--probe", capture=True))
+        static = self.static_like(probe["sizes"]["catalogue"])
+        probe["hot"]["static"] = static
+        probe["cold"]["static"] = [static]
+        probe["queries"]["static"] = [0, 0]
+
+        port = free_port()
+        server = subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "gunicorn"),
+                "portfolio.wsgi",
+                "--workers", str(workers),
+                "--bind", f"127.0.0.1:{port}",
+                "--log-level", "warning",
+            ],
+            cwd=settings.BASE_DIR,
+            env=env,
+        )  # fmt: skip
+        rows = []
+        try:
+            base = f"http://127.0.0.1:{port}"
+            self.wait_for(base + "/")
+            for page in PAGES:
+                hot = self.wrk(base, [probe["hot"][page]], 16, duration)
+                cold = self.wrk(base, probe["cold"][page], 4, duration)
+                rows.append((page, hot, cold, probe["queries"][page]))
+            rss = self.worker_peak_rss(server.pid)
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+            if not keep and database == "postgres":
+                self.psql(postgres_url, f"DROP DATABASE IF EXISTS bench_{size}")
+        self.print_table(size, database, filled, fill_seconds, rows, rss, duration)
+
+    def static_like(self, size: int) -> str:
+        best = None
+        for path in Path(settings.STATIC_ROOT).rglob("*"):
+            if path.is_file() and path.suffix in {".css", ".js", ".svg"}:
+                if re.search(r"\.[0-9a-f]{12}\.", path.name):
+                    gap = abs(path.stat().st_size - size)
+                    if best is None or gap < best[0]:
+                        best = (gap, path)
+        return "/static/" + str(best[1].relative_to(settings.STATIC_ROOT))
+
+    def wait_for(self, url):
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(url, timeout=2)
+                return
+            except OSError:
+                time.sleep(0.2)
+        raise CommandError(f"gunicorn did not answer at {url}")
+
+    def wrk(self, base, paths, connections, duration) -> dict:
+        # Percent-encoded: Lua strings know no \u escapes.
+        paths = [quote(p, safe="/?&=:-_.") for p in paths]
+        lua = LUA % {"paths": ", ".join(json.dumps(p) for p in paths)}
+        with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+            script.write(lua)
+            script.flush()
+            out = subprocess.run(
+                [
+                    "wrk", "-t", "2", "-c", str(connections), "-d", f"{duration}s",
+                    "--timeout", "10s", "-s", script.name, base,
+                ],
+                capture_output=True, text=True, check=True,
+            ).stdout  # fmt: skip
+        found = re.search(r"BENCH (.*)", out)
+        if not found:
+            raise CommandError(f"wrk printed no result:\n{out}")
+        n, micros, p50, p95, p99, errors = map(int, found.group(1).split())
+        return {
+            "rps": n / (micros / 1e6),
+            "p50": p50 / 1000,
+            "p95": p95 / 1000,
+            "p99": p99 / 1000,
+            "errors": errors,
+        }
+
+    def worker_peak_rss(self, master: int) -> int:
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        peaks = []
+        for pid in children:
+            status = Path(f"/proc/{pid}/status").read_text()
+            peaks.append(int(re.search(r"VmHWM:\s+(\d+)", status).group(1)))
+        return max(peaks) // 1024
+
+    def print_table(self, size, database, filled, fill_seconds, rows, rss, duration):
+        static_hot = next(r[1]["rps"] for r in rows if r[0] == "static")
+        static_cold = next(r[2]["rps"] for r in rows if r[0] == "static")
+        w = self.stdout.write
+        w("")
+        w(
+            f"N = {size} start-ups ({filled}, {fill_seconds:.0f} s), {database}, "
+            f"{duration} s per run, peak worker memory {rss} MB"
+        )
+        w(
+            "| page | hot req/s | hot p50/p95/p99 ms | hot vs static | "
+            "cold req/s | cold p50/p95/p99 ms | cold vs static | SQL miss/hit |"
+        )
+        w("|---|---:|---:|---:|---:|---:|---:|---:|")
+        for page, hot, cold, queries in rows:
+            errors = hot["errors"] + cold["errors"]
+            w(
+                f"| {page}{' (' + str(errors) + ' errors)' if errors else ''} "
+                f"| {hot['rps']:.0f} | {hot['p50']:.1f} / {hot['p95']:.1f} / "
+                f"{hot['p99']:.1f} | {hot['rps'] / static_hot:.0%} "
+                f"| {cold['rps']:.0f} | {cold['p50']:.1f} / {cold['p95']:.1f} / "
+                f"{cold['p99']:.1f} | {cold['rps'] / static_cold:.0%} "
+                f"| {queries[0]} / {queries[1]} |"
+            )

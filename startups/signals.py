@@ -1,0 +1,63 @@
+"""Every row of the catalogue saved or deleted raises the catalogue version.
+
+Why signals and not calls in each admin method: the admin is only one of the paths
+that write rows one by one. django-reversion's revert and recover write the
+stored rows back themselves (Model.save_base(raw=True), which sends post_save),
+inlines save through formsets, and many-to-many links change through
+`.set()`/`.add()`. A receiver on post_save, post_delete and m2m_changed sees them
+all, including any write path added later, in the writer's transaction. What
+signals do not see (bulk_create, bulk_update, QuerySet.update) is only done in
+startups.services and startups.demo, which call bump_catalogue_version()
+themselves; large writes group their bumps with services.catalogue_write()."""
+
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from startups.models import (
+    Audience,
+    Event,
+    FormerSlug,
+    Incubator,
+    Organisation,
+    Startup,
+    StartupPhase,
+    Theme,
+)
+from startups.services import bump_catalogue_version
+
+CATALOGUE_MODELS = (
+    Startup,
+    StartupPhase,
+    Event,
+    FormerSlug,
+    Incubator,
+    Organisation,
+    Theme,
+    Audience,
+)
+M2M_THROUGH = (
+    Startup.co_incubators.through,
+    Startup.sponsors.through,
+    Startup.themes.through,
+    Startup.audiences.through,
+    Incubator.highlighted_startups.through,
+)
+
+
+def _bump(sender, **kwargs):
+    bump_catalogue_version()
+
+
+def _bump_m2m(sender, action, **kwargs):
+    if action in ("post_add", "post_remove", "post_clear"):
+        bump_catalogue_version()
+
+
+def connect() -> None:
+    for model in CATALOGUE_MODELS + M2M_THROUGH:
+        uid = f"catalogue-version-{model._meta.label}"
+        post_save.connect(_bump, sender=model, dispatch_uid=uid + "-save")
+        post_delete.connect(_bump, sender=model, dispatch_uid=uid + "-delete")
+    for through in M2M_THROUGH:
+        m2m_changed.connect(
+            _bump_m2m, sender=through, dispatch_uid=f"catalogue-m2m-{through}"
+        )
