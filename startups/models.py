@@ -38,6 +38,13 @@ web_address_validator = URLValidator(
 )
 
 
+def web_link(verbose_name) -> models.URLField:
+    """An optional link to a web page: http(s) only, long addresses allowed."""
+    return models.URLField(
+        verbose_name, max_length=500, blank=True, validators=[web_address_validator]
+    )
+
+
 class Phase(models.TextChoices):
     """The life cycle of a start-up d'État, in order."""
 
@@ -165,12 +172,7 @@ class Organisation(models.Model):
         choices=MinisterialDomain.choices,
         default=MinisterialDomain.OTHER,
     )
-    directory_url = models.URLField(
-        _("public directory page"),
-        max_length=500,
-        blank=True,
-        validators=[web_address_validator],
-    )
+    directory_url = web_link(_("public directory page"))
 
     objects = OrganisationQuerySet.as_manager()
 
@@ -244,15 +246,8 @@ class Incubator(models.Model):
     )
     contact = models.EmailField(_("contact e-mail"), blank=True)
     address = models.CharField(_("address"), max_length=500, blank=True)
-    website = models.URLField(
-        _("website"), max_length=500, blank=True, validators=[web_address_validator]
-    )
-    source_code_url = models.URLField(
-        _("source code host"),
-        max_length=500,
-        blank=True,
-        validators=[web_address_validator],
-    )
+    website = web_link(_("website"))
+    source_code_url = web_link(_("source code host"))
     logo = models.ImageField(
         _("logo"),
         upload_to="incubators/",
@@ -531,42 +526,16 @@ class Startup(models.Model):
     )
     technologies = models.JSONField(_("technologies"), default=list, blank=True)
 
-    website = models.URLField(
-        _("website"), max_length=500, blank=True, validators=[web_address_validator]
-    )
-    repository = models.URLField(
-        _("source code repository"),
-        max_length=500,
-        blank=True,
-        validators=[web_address_validator],
-    )
+    website = web_link(_("website"))
+    repository = web_link(_("source code repository"))
     has_stats_page = models.BooleanField(
         _("has a public statistics page"), default=False
     )
-    stats_url = models.URLField(
-        _("usage statistics"),
-        max_length=500,
-        blank=True,
-        validators=[web_address_validator],
-    )
-    budget_url = models.URLField(
-        _("budget"), max_length=500, blank=True, validators=[web_address_validator]
-    )
-    impact_url = models.URLField(
-        _("impact"), max_length=500, blank=True, validators=[web_address_validator]
-    )
-    risk_analysis_url = models.URLField(
-        _("risk analysis"),
-        max_length=500,
-        blank=True,
-        validators=[web_address_validator],
-    )
-    dashlord_url = models.URLField(
-        _("Dashlord report"),
-        max_length=500,
-        blank=True,
-        validators=[web_address_validator],
-    )
+    stats_url = web_link(_("usage statistics"))
+    budget_url = web_link(_("budget"))
+    impact_url = web_link(_("impact"))
+    risk_analysis_url = web_link(_("risk analysis"))
+    dashlord_url = web_link(_("Dashlord report"))
     contact = models.EmailField(_("contact e-mail"), blank=True)
 
     accessibility_status = models.CharField(
