@@ -21,9 +21,8 @@ def language_alternates(request):
     """`language_alternates`: (hreflang, absolute URL) pairs for the <link
     rel="alternate"> tags, x-default being the default language.
     `language_versions`: one entry per language for the language switcher, whose
-    `path` is the `next` to post to set_language. set_language would translate a
-    single `next` itself, but resolves it in the visitor's cookie language, which
-    fails for a visitor who came straight to an /en/ page and picks French."""
+    `path` is this page's address in that language (the page itself where it
+    has none, such as a 404 page)."""
     translations = SimpleLazyObject(lambda: _translations(request))
 
     def alternates():

@@ -1,8 +1,10 @@
 """Requests no page can answer, refused before they reach a view; the security
-headers every response carries; the 503 page when the database is down."""
+headers every response carries; the 503 page when the database is down, whether
+a view or a middleware met it."""
 
 import logging
 import re
+import sys
 
 from csp.constants import UNSAFE_INLINE
 from csp.middleware import CSPMiddleware
@@ -10,6 +12,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.views import defaults
 from django.views.defaults import bad_request
 
 logger = logging.getLogger(__name__)
@@ -118,3 +121,16 @@ class DatabaseUnavailableMiddleware:
             logger.error("Database unavailable: %s", exception)
             return database_unavailable(request)
         return None
+
+
+def server_error(request):
+    """handler500. process_exception above sees only what views raise; an error
+    raised by a middleware (the session saved at the end of a request, say)
+    reaches Django's 500 handler instead. A database that does not answer is the
+    same outage there: the same 503 page, not a 500. Django calls this inside its
+    except block, so sys.exc_info() is the error being handled."""
+    error = sys.exc_info()[1]
+    if isinstance(error, OperationalError | InterfaceError):
+        logger.error("Database unavailable: %s", error)
+        return database_unavailable(request)
+    return defaults.server_error(request)

@@ -16,9 +16,11 @@ if settings.ADMIN_REQUIRE_OTP:
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
-    # Search engines look for these at the root, in no language.
+    # Robots and tools look for these at the root, in no language.
     path("robots.txt", seo.robots_txt, name="robots_txt"),
-    path("sitemap.xml", seo.sitemap, name="sitemap"),
+    path("sitemap.xml", seo.sitemap_index, name="sitemap"),
+    path("sitemap-<section>.xml", seo.sitemap_section, name="sitemap_section"),
+    path(".well-known/security.txt", seo.security_txt, name="security_txt"),
     # Open data: one address whatever the language (documentation in French).
     path("api/", include("startups.api.urls")),
 ]
@@ -40,8 +42,13 @@ urlpatterns += i18n_patterns(
         TemplateView.as_view(template_name="pages/personal_data.html"),
         name="personal_data",
     ),
+    # What /.well-known/security.txt's Policy points to.
+    path("securite/", seo.security_policy, name="security_policy"),
     path("", include("startups.urls")),
     prefix_default_language=False,
 )
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# A database error raised outside a view (in a middleware) gives the 503 page too.
+handler500 = "portfolio.middleware.server_error"

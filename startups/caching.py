@@ -4,6 +4,13 @@
 the next request reads the new number and so new keys: nothing cached before the
 write is ever read again, and old entries simply expire.
 
+Two levels:
+- whole responses of public pages and open data (`cached_page`, `open_data` in
+  startups.api.http), for visitors who are not logged in, with an ETag drawn
+  from the same key: a repeat costs one query, a revalidation a 304;
+- values that several responses share (`cached`): the facet counts of a
+  selection, whatever its page and sort; the statistics.
+
 Reading the version costs one small query per request (memoised on the request).
 The cache backend comes from the environment (settings.CACHES): local memory in
 each worker by default, Redis with REDIS_URL, shared by every worker and server.
@@ -16,15 +23,17 @@ import functools
 import hashlib
 import os
 import time
+import zlib
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.http import parse_etags
 from django.utils.translation import get_language
-from django.views.decorators.http import condition
 
 from startups.models import CatalogueVersion
 
@@ -34,6 +43,10 @@ TIMEOUT = 10 * 60
 # previous release. Set DJANGO_RELEASE (e.g. the commit) so that servers sharing
 # one Redis share entries; without it, each process start is a new release.
 RELEASE = os.environ.get("DJANGO_RELEASE") or f"start-{time.time_ns()}"
+# Larger responses (the downloads of a whole catalogue of 100,000 start-ups,
+# which startups.downloads streams past this size) are built each time rather
+# than fill the cache.
+MAX_CACHED_BYTES = 4 * 1024 * 1024
 
 
 def catalogue_version(request=None) -> int:
@@ -49,36 +62,40 @@ def catalogue_version(request=None) -> int:
     return version
 
 
-def normalised_query(request) -> str:
+def normalised_query(request, *, leave_out: tuple[str, ...] = ()) -> str:
     """The query string with its parameters sorted (and empty ones dropped), so
-    that ?a=1&b=2 and ?b=2&a=1 share an entry."""
+    that ?a=1&b=2 and ?b=2&a=1 share an entry; without the parameters named in
+    `leave_out`."""
     pairs = sorted(
         (key, value)
         for key, values in request.GET.lists()
+        if key not in leave_out
         for value in values
         if value != ""
     )
     return urlencode(pairs)
 
 
-def _key(request, name: str, with_query: bool) -> str:
-    parts = [
-        "catalogue",
-        RELEASE,
-        str(catalogue_version(request)),
-        get_language() or "",
-        name,
-        normalised_query(request) if with_query else "",
-    ]
-    raw = "|".join(parts)
+def _key(request, *parts: str) -> str:
+    raw = "|".join(
+        [
+            RELEASE,
+            str(catalogue_version(request)),
+            get_language() or "",
+            # Durations on a start-up's page and the statistics run to today.
+            timezone.localdate().isoformat(),
+            *parts,
+        ]
+    )
     # Memcached-safe, bounded length whatever the query string.
     return "catalogue:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
-def cached(request, name: str, compute: Callable[[], Any], *, query=True) -> Any:
-    """compute() once per catalogue version, language and (normalised) query
-    string; its result must pickle."""
-    key = _key(request, name, query)
+def cached(request, name: str, compute: Callable[[], Any], *, query=None) -> Any:
+    """compute() once per catalogue version, language and `query` (by default
+    the request's normalised query string; "" for a value that depends on none);
+    its result must pickle."""
+    key = _key(request, name, normalised_query(request) if query is None else query)
     value = cache.get(key)
     if value is None:
         value = compute()
@@ -86,36 +103,75 @@ def cached(request, name: str, compute: Callable[[], Any], *, query=True) -> Any
     return value
 
 
-def _etag(request, *args, **kwargs) -> str | None:
-    if request.user.is_authenticated:
-        # Staff see banners and unpublished sheets: never answered from a copy.
+def _personal(request, response) -> bool:
+    """A response that used a CSRF token (a form posting back) or sets a
+    cookie belongs to one visitor: neither kept nor tagged."""
+    return bool(request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or response.cookies)
+
+
+def _pack(response: HttpResponse) -> tuple | None:
+    """What is kept of a response: status, the view's own headers (the
+    middleware add theirs to every response, cached or not) and the compressed
+    body (a catalogue page shrinks about tenfold, so that thousands fit in a
+    worker's memory). None for a streamed or very large one."""
+    if response.streaming or len(response.content) > MAX_CACHED_BYTES:
         return None
-    parts = [
-        RELEASE,
-        str(catalogue_version(request)),
-        get_language() or "",
-        request.path,
-        normalised_query(request),
-        # The page holds a CSRF token tied to this cookie (language switcher).
-        request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""),
-    ]
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
+    return (
+        response.status_code,
+        list(response.headers.items()),
+        zlib.compress(response.content, 1),
+    )
 
 
-def conditional_page(view):
-    """ETag on a public page, from the catalogue version, the language, the
-    address and the visitor's CSRF cookie: a browser that sends it back
-    (If-None-Match) while nothing changed gets a 304 without the page being
-    built. Staff (logged-in visitors) always get the page, uncached."""
-    conditional = condition(etag_func=_etag)(view)
+def _unpack(stored: tuple) -> HttpResponse:
+    status, headers, body = stored
+    response = HttpResponse(zlib.decompress(body), status=status)
+    for name, value in headers:
+        response.headers[name] = value
+    return response
+
+
+def cached_response(
+    request: HttpRequest, view: Callable[..., HttpResponse], *args, **kwargs
+) -> HttpResponse:
+    """The response of view(request, …), kept whole under the catalogue
+    version, language, path and normalised query, with a matching ETag; a
+    request whose If-None-Match holds that ETag gets 304 without anything being
+    built. A streamed or very large response is tagged but built each time; a
+    personal one (see _personal) is neither kept nor tagged."""
+    key = _key(request, request.path, normalised_query(request))
+    etag = f'"{key[-32:]}"'
+    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+        response = HttpResponseNotModified()
+        response["ETag"] = etag
+        return response
+    stored = cache.get(key)
+    if stored is not None:
+        response = _unpack(stored)
+    else:
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render") and callable(response.render):
+            response = response.render()
+        if response.status_code != 200 or _personal(request, response):
+            return response
+        if (packed := _pack(response)) is not None:
+            cache.set(key, packed, TIMEOUT)
+    response["ETag"] = etag
+    return response
+
+
+def cached_page(view):
+    """A public page answered from the cache for visitors who are not logged in
+    (see cached_response); browsers may keep it but revalidate each time, a 304
+    being cheap. Staff always get the page built afresh: they see banners and
+    unpublished sheets."""
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        if request.user.is_authenticated:
+        if request.user.is_authenticated or request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
-        response = conditional(request, *args, **kwargs)
+        response = cached_response(request, view, *args, **kwargs)
         if response.has_header("ETag"):
-            # The browser may keep the page but asks each time: a 304 is cheap.
             patch_cache_control(response, no_cache=True)
         return response
 

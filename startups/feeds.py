@@ -74,7 +74,7 @@ class NewStartupsFeed(CatalogueFeed):
         return startup.mission
 
     def item_pubdate(self, startup):
-        return _midday(startup.started)
+        return _midday(startup.started_on)
 
     def item_updateddate(self, startup):
         return startup.updated_at

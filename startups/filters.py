@@ -4,23 +4,16 @@ results. A parameter it cannot use is ignored and listed, never a server error."
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import django_filters
 from django import forms
 from django.db.models import (
-    Case,
-    Count,
     F,
-    Min,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
-    When,
 )
 from django.utils.translation import gettext_lazy as _
 
+from startups.facets import COLUMN_FACETS, FACETS, FacetCounts, count_facets
 from startups.models import (
     AccessibilityStatus,
     Audience,
@@ -28,10 +21,9 @@ from startups.models import (
     Organisation,
     Phase,
     Startup,
-    StartupPhase,
     Theme,
 )
-from startups.search import normalise_text, query_words, search
+from startups.search import query_words, search
 
 PAGE_SIZE = 24
 
@@ -127,37 +119,12 @@ class StartupFilterForm(forms.Form):
         return messages
 
 
-@dataclass
-class FacetOption:
-    value: str
-    label: str
-    count: int
-    selected: bool
-
-
-@dataclass
-class Facet:
-    name: str
-    label: str
-    options: list[FacetOption] = field(default_factory=list)
-
-
 SORTS = {
     "name": _("Name"),
     "-updated": _("Last updated first"),
     "-started": _("Most recently started first"),
     "phase": _("Phase"),
 }
-
-# Facet name -> start-up field, for the facets stored on the start-up itself.
-_COLUMN_FACETS = {"phase": "current_phase", "accessibility": "accessibility_status"}
-# Facet name -> (many-to-many field, label fields of the related model).
-_RELATION_FACETS = {
-    "sponsor": ("sponsors", ("name", "acronym")),
-    "thematic": ("themes", ("label",)),
-    "usertype": ("audiences", ("label",)),
-}
-FACETS = ("phase", "incubator", "sponsor", "thematic", "usertype", "accessibility")
 
 
 class StartupFilter(django_filters.FilterSet):
@@ -243,13 +210,7 @@ class StartupFilter(django_filters.FilterSet):
         return self._filter_relation(queryset, "audiences", value)
 
     def filter_year(self, queryset, name, value):
-        started_that_year = (
-            StartupPhase.objects.values("startup_id")
-            .annotate(first=Min("start"))
-            .filter(first__year=value)
-            .values("startup_id")
-        )
-        return queryset.filter(pk__in=started_that_year)
+        return queryset.filter(started_on__year=value)
 
     def filter_nothing(self, queryset, name, value):
         return queryset  # sorting is applied last, by filter_queryset
@@ -272,20 +233,11 @@ class StartupFilter(django_filters.FilterSet):
         if sort == "-updated":
             return queryset.order_by("-updated_at", "title", "pk")
         if sort == "-started":
-            first_start = (
-                StartupPhase.objects.filter(startup=OuterRef("pk"))
-                .order_by("start")
-                .values("start")[:1]
-            )
-            return queryset.alias(started=Subquery(first_start)).order_by(
-                F("started").desc(nulls_last=True), "title", "pk"
+            return queryset.order_by(
+                F("started_on").desc(nulls_last=True), "title", "pk"
             )
         if sort == "phase":
-            rank = Case(
-                *(When(current_phase=p.value, then=p.rank) for p in Phase),
-                default=len(Phase),
-            )
-            return queryset.alias(phase_rank=rank).order_by("phase_rank", "title", "pk")
+            return queryset.in_phase_order()
         return queryset.order_by("title", "pk")
 
     @property
@@ -298,78 +250,23 @@ class StartupFilter(django_filters.FilterSet):
 
     # Facet counts
 
-    def facets(self) -> list[Facet]:
-        """For each facet, how many start-ups each value would give with the
-        other facets' filters (and the text, the year) as they are: one grouped
-        query per facet (two for incubators: main and co-incubated), whatever the
-        number of start-ups or of values. Values matching nothing are left out
-        unless selected."""
+    def facets(self) -> FacetCounts:
+        """The facets beside the results, and the number of results: one
+        statement whatever the number of start-ups or of values (see
+        startups.facets)."""
         self.errors  # noqa: B018 (validates the form)
-        return [self._facet(name) for name in FACETS]
-
-    def _facet(self, name: str) -> Facet:
-        form_field = self.form.fields[name]
-        selected = self.form.cleaned_data.get(name) or []
-        startups = self._filtered(self.queryset, leave_out=name).order_by()
-        counts: dict[str, int] = {}
-        labels: dict[str, str] = {}
-
-        if name in _COLUMN_FACETS:
-            column = _COLUMN_FACETS[name]
-            counts = dict(
-                startups.values_list(column)
-                .annotate(n=Count("pk"))
-                .values_list(column, "n")
+        cleaned = self.form.cleaned_data
+        everything = self._filtered(self.queryset)
+        selections = {"total": everything}
+        for name in FACETS:
+            selections[name] = (
+                self._filtered(self.queryset, leave_out=name)
+                if cleaned.get(name)
+                else everything
             )
-            order = list(form_field.choices)
-            options = [
-                FacetOption(v, label, counts.get(v, 0), v in selected)
-                for v, label in form_field.choices.items()
-                if counts.get(v) or v in selected
-            ]
-            options.sort(key=lambda o: order.index(o.value))
-            return Facet(name, form_field.label, options)
-
-        if name == "incubator":
-            rows = list(
-                startups.values_list("incubator__slug", "incubator__name").annotate(
-                    n=Count("pk")
-                )
-            )
-            co = Startup.co_incubators.through.objects.filter(
-                startup__in=startups.values("pk")
-            ).exclude(startup__incubator=F("incubator"))
-            rows += co.values_list("incubator__slug", "incubator__name").annotate(
-                n=Count("startup_id")
-            )
-            for slug, label, n in rows:
-                counts[slug] = counts.get(slug, 0) + n
-                labels[slug] = label
-        else:
-            relation, label_fields = _RELATION_FACETS[name]
-            target = Startup._meta.get_field(relation).m2m_reverse_name()
-            through = getattr(Startup, relation).through
-            rows = (
-                through.objects.filter(startup__in=startups.values("pk"))
-                .values_list(
-                    f"{target}__slug", *(f"{target}__{f}" for f in label_fields)
-                )
-                .annotate(n=Count("startup_id"))
-            )
-            for slug, *label_values, n in rows:
-                counts[slug] = n
-                labels[slug] = _label(*label_values)
-
-        for obj in selected:
-            labels.setdefault(obj.slug, str(obj))
-        selected_slugs = {obj.slug for obj in selected}
-        options = [
-            FacetOption(slug, labels[slug], counts.get(slug, 0), slug in selected_slugs)
-            for slug in labels
-        ]
-        options.sort(key=lambda o: (-o.count, normalise_text(o.label)))
-        return Facet(name, form_field.label, options)
-
-
-def _label(name: str, acronym: str = "") -> str:
-    return f"{name} ({acronym})" if acronym else name
+        return count_facets(
+            selections,
+            labels={name: self.form.fields[name].label for name in FACETS},
+            choices={name: self.form.fields[name].choices for name in COLUMN_FACETS},
+            selected={name: cleaned.get(name) for name in FACETS},
+        )

@@ -9,6 +9,7 @@ from typing import Protocol, TypeVar
 
 import reversion
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxLengthValidator, RegexValidator, URLValidator
 from django.db import models
 from django.db.models import Q
@@ -17,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from startups.rules import MISSION_MAX_LENGTH, validate_image
+from startups.search import SearchDocument
 
 # beta.gouv.fr's ids are kept as they are so that old links keep working: they may
 # hold dots, capitals and accented letters ("1000.premiers.jours.blues", "e-inspé").
@@ -335,6 +337,13 @@ class AccessibilityStatus(models.TextChoices):
     NOT_ASSESSED = "not_assessed", _("Not assessed")
 
 
+# What a start-up's card shows (catalogue, incubator and sponsor pages).
+CARD_FIELDS = ("slug", "title", "mission", "current_phase", "incubator")
+# The widest columns of a start-up (about 1.5 kB together), which only search
+# reads, in SQL: pages that list start-ups leave them in the database.
+SEARCH_FIELDS = ("search_text", "search_vector")
+
+
 class StartupQuerySet(models.QuerySet):
     def kept_by(self, user):
         """The start-ups a staff member may edit: those whose main incubator or a
@@ -351,15 +360,29 @@ class StartupQuerySet(models.QuerySet):
         return self.filter(is_published=True)
 
     def for_catalogue(self):
-        """The catalogue page's cards: each row with its main incubator, in one
-        query whatever the page size."""
-        return self.published().select_related("incubator")
+        """The catalogue page's cards: each row with its main incubator's name,
+        and only what a card shows, in one query whatever the page size."""
+        return (
+            self.published()
+            .select_related("incubator")
+            .only(*CARD_FIELDS, "incubator__slug", "incubator__name")
+        )
+
+    def in_phase_order(self):
+        """Life-cycle order of the current phase (start-ups without a phase
+        last), then title."""
+        rank = models.Case(
+            *(models.When(current_phase=p.value, then=p.rank) for p in Phase),
+            default=len(Phase),
+        )
+        return self.alias(phase_rank=rank).order_by("phase_rank", "title", "pk")
 
     def for_export(self):
         """The CSV export: every relation a row shows, in one query each."""
         return (
             self.published()
             .select_related("incubator")
+            .defer(*SEARCH_FIELDS)
             .prefetch_related("co_incubators", "sponsors", "themes", "audiences")
         )
 
@@ -367,8 +390,12 @@ class StartupQuerySet(models.QuerySet):
         """A start-up's own page: the row with its main incubator, then one query
         per list it shows, whatever their lengths. Not limited to published
         sheets: staff may preview the others."""
-        return self.select_related("incubator").prefetch_related(
-            "co_incubators", "sponsors", "themes", "audiences", "phases", "events"
+        return (
+            self.select_related("incubator")
+            .defer(*SEARCH_FIELDS)
+            .prefetch_related(
+                "co_incubators", "sponsors", "themes", "audiences", "phases", "events"
+            )
         )
 
     def of_incubator(self, incubator):
@@ -391,26 +418,32 @@ class StartupQuerySet(models.QuerySet):
         return (
             self.published()
             .select_related("incubator")
+            .defer(*SEARCH_FIELDS)
             .prefetch_related(
                 "co_incubators", "sponsors", "themes", "audiences", "phases", "events"
             )
         )
 
     def for_feed(self):
-        """The feeds of new start-ups: published, most recently started first
-        (`started`: the first phase's start), with their main incubator."""
+        """The feeds of new start-ups: published, most recently started first,
+        with their main incubator."""
         return (
             self.published()
             .select_related("incubator")
-            .annotate(started=models.Min("phases__start"))
-            .filter(started__isnull=False)
-            .order_by("-started", "-pk")
+            .defer(*SEARCH_FIELDS)
+            .filter(started_on__isnull=False)
+            .order_by("-started_on", "-pk")
         )
 
     def for_directory_page(self):
-        """The start-ups listed on an incubator's or a sponsor's page, with their
-        main incubator, in one query."""
-        return self.published().select_related("incubator").order_by("title", "pk")
+        """The start-ups listed on an incubator's or a sponsor's page, a page at
+        a time, in life-cycle order: what a card shows, in one query."""
+        return (
+            self.published()
+            .select_related("incubator")
+            .only(*CARD_FIELDS, "incubator__slug", "incubator__name")
+            .in_phase_order()
+        )
 
     def count_by_incubator_and_phase(self) -> dict[int, dict[str, int]]:
         """{incubator id: {phase: number of start-ups}}, counting co-incubated
@@ -584,10 +617,24 @@ class Startup(models.Model):
     current_phase_start = models.DateField(
         _("current phase since"), null=True, blank=True, editable=False
     )
+    # The first phase's start, stored beside the current phase by the same
+    # service, for the "most recently started" order and the year filter.
+    started_on = models.DateField(
+        _("started on"), null=True, blank=True, editable=False
+    )
     # Title, mission, description, themes and sponsors in lower case without
     # accents, written by services.refresh_search_text(); what text search reads.
     search_text = models.TextField(
         _("search text"), blank=True, default="", editable=False
+    )
+    # PostgreSQL's weighted full-text vector of search_text, computed by the
+    # database on every write (whoever writes: services, reversion's restore,
+    # bulk loads) and GIN-indexed; NULL on SQLite. See search.SearchDocument.
+    search_vector = models.GeneratedField(
+        expression=SearchDocument(),
+        output_field=SearchVectorField(null=True),
+        db_persist=True,
+        verbose_name=_("search vector"),
     )
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -620,7 +667,19 @@ class Startup(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["current_phase"], name="startup_current_phase_idx"),
+            # What the catalogue's counts read, for every published start-up:
+            # on PostgreSQL an index-only scan of this small index instead of
+            # the wide table (SQLite has no INCLUDE and skips it).
+            models.Index(
+                fields=[
+                    "is_published",
+                    "current_phase",
+                    "accessibility_status",
+                    "incubator",
+                ],
+                include=["id"],
+                name="startup_facets_idx",
+            ),
             models.Index(fields=["-updated_at"], name="startup_updated_idx"),
             # The catalogue: published start-ups in title order, a page at a time.
             models.Index(
@@ -790,4 +849,7 @@ def current_phase_entry(entries: Iterable[P]) -> P | None:
 # brings back the whole sheet. Registered here, before the admin looks.
 for _model in (StartupPhase, Event, FormerSlug, Incubator, Organisation):
     reversion.register(_model)
-reversion.register(Startup, follow=["phases", "events", "former_slugs"])
+# The search vector is the database's to compute from search_text.
+reversion.register(
+    Startup, follow=["phases", "events", "former_slugs"], exclude=["search_vector"]
+)

@@ -85,12 +85,15 @@ def refresh_current_phase(
 ) -> None:
     """Store on the start-up the phase its history makes current (the one rule,
     models.current_phase_entry)."""
-    entry = current_phase_entry(startup.phases.all() if entries is None else entries)
+    entries = list(startup.phases.all() if entries is None else entries)
+    entry = current_phase_entry(entries)
     startup.current_phase = entry.phase if entry else ""
     startup.current_phase_start = entry.start if entry else None
+    startup.started_on = min((e.start for e in entries), default=None)
     Startup.objects.filter(pk=startup.pk).update(
         current_phase=startup.current_phase,
         current_phase_start=startup.current_phase_start,
+        started_on=startup.started_on,
     )
     bump_catalogue_version()
 

@@ -1,8 +1,11 @@
 """The sitemap: every public page in French and in English, with hreflang
-alternates. A section whose page does not exist yet (its route is not in the URLconf)
-is left out rather than listing addresses that would answer 404."""
+alternates, in files of at most 1,000 addresses listed by a sitemap index. A
+section whose page does not exist yet (its route is not in the URLconf) is left
+out rather than listing addresses that would answer 404."""
 
 from django.contrib.sitemaps import Sitemap
+from django.core.paginator import Paginator
+from django.db.models import Max
 from django.urls import NoReverseMatch, reverse
 
 from startups.models import Incubator, Organisation, Startup
@@ -37,6 +40,7 @@ class PageSitemap(I18nSitemap):
         "legal_notice",
         "accessibility",
         "personal_data",
+        "security_policy",
     )
 
     def items(self):
@@ -46,12 +50,49 @@ class PageSitemap(I18nSitemap):
         return reverse(item)
 
 
+class _LanguagePairs:
+    """The (item, language) pairs Sitemap._items() lists, for a queryset, read
+    from the database a page at a time: Django's own list holds every item in
+    memory, which 100,000 start-ups make costly on every page."""
+
+    def __init__(self, queryset, languages: list[str]):
+        self.queryset = queryset
+        self.languages = languages
+
+    def count(self) -> int:
+        return self.queryset.count() * len(self.languages)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list:
+        per_item = len(self.languages)
+        first, last = index.start // per_item, -(-index.stop // per_item)
+        pairs = [
+            (item, language)
+            for item in self.queryset[first:last]
+            for language in self.languages
+        ]
+        skip = first * per_item
+        return pairs[index.start - skip : index.stop - skip]
+
+
 class StartupSitemap(I18nSitemap):
     route = "startups:detail"
     changefreq = "weekly"
+    # Addresses a file (500 start-ups in two languages, each with its
+    # alternates: about 450 kB); the sitemap index lists as many as needed.
+    limit = 1000
 
     def items(self):
         return Startup.objects.for_sitemap()
+
+    @property
+    def paginator(self):
+        return Paginator(_LanguagePairs(self.items(), self._languages()), self.limit)
+
+    def get_latest_lastmod(self):
+        return self.items().aggregate(latest=Max("updated_at"))["latest"]
 
     def location(self, item):
         return reverse(self.route, kwargs={"slug": item.slug})

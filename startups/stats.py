@@ -7,11 +7,10 @@ Query budget (constant in the number of start-ups):
   by_ministerial_domain   2 (one grouped on the sponsor table, one count of
                           start-ups without a sponsor)
   started_per_year        1 grouped query
-  phase_spans             1 query reading (startup_id, phase, start, end, position)
-                          of every phase row of the published start-ups: ~1,700
-                          rows of five small columns for the 662 real start-ups.
-                          portfolio_by_year and median_days_per_phase share it,
-                          because both need each start-up's whole history.
+  portfolio_by_year and   1 statement over the whole phase history, grouped in
+  median_days_per_phase   the database (shared: history_figures); a few rows
+                          a year and a phase duration come back, never the
+                          history itself
   reach_share             1 aggregate query
 """
 
@@ -20,23 +19,17 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import ExtractYear
+from django.db import connection
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
+from django.db.models.functions import ExtractYear, Lead
 from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
-from startups.models import (
-    MinisterialDomain,
-    Phase,
-    Startup,
-    StartupPhase,
-    current_phase_entry,
-)
+from startups.models import MinisterialDomain, Phase, Startup, StartupPhase
 
 
 def format_number(value: int | float, decimal_pos: int | None = None) -> str:
@@ -121,16 +114,10 @@ def by_ministerial_domain(startups: QuerySet[Startup]) -> list[Tally]:
 def started_per_year(startups: QuerySet[Startup]) -> list[Tally]:
     """Start-ups by year of their first phase's start, every year from the first
     to the last (zeros included). Start-ups without any phase are left out."""
-    first_start = (
-        StartupPhase.objects.filter(startup=OuterRef("pk"))
-        .order_by("start")
-        .values("start")[:1]
-    )
     rows = dict(
         startups.order_by()
-        .annotate(year=ExtractYear(Subquery(first_start)))
-        .filter(year__isnull=False)
-        .values_list("year")
+        .filter(started_on__isnull=False)
+        .values_list(ExtractYear("started_on"))
         .annotate(n=Count("pk"))
     )
     if not rows:
@@ -142,28 +129,60 @@ def started_per_year(startups: QuerySet[Startup]) -> list[Tally]:
     ]
 
 
-# 5 and 6 read the whole phase history
+# 5 and 6 read the whole phase history, in the database
 
 
-class PhaseSpan(NamedTuple):
-    startup_id: int
-    phase: str
-    start: dt.date
-    end: dt.date | None
-    position: int
-
-
-def phase_spans(startups: QuerySet[Startup]) -> dict[int, list[PhaseSpan]]:
-    """Each start-up's phase rows in history order: one query, five columns a row."""
-    rows = (
+def _phase_steps(startups: QuerySet[Startup]):
+    """Every phase row of these start-ups with the start of the row that follows
+    it in the history (start date, then the order listed): the phase is the
+    current one from its start until that next start, the current-phase rule
+    (models.current_phase_entry) read along the history. Two rows starting the
+    same day: the first lasts no day at all."""
+    following = {
+        "partition_by": F("startup_id"),
+        "order_by": [F("start").asc(), F("position").asc()],
+    }
+    return (
         StartupPhase.objects.filter(startup__in=startups.values("pk"))
-        .order_by("startup_id", "start", "position")
-        .values_list("startup_id", "phase", "start", "end", "position")
+        .order_by()
+        .annotate(
+            start_year=ExtractYear("start"),
+            next_start=Window(Lead("start"), **following),
+            next_year=Window(Lead(ExtractYear("start")), **following),
+        )
+        .values("phase", "start", "end", "start_year", "next_start", "next_year")
     )
-    histories: dict[int, list[PhaseSpan]] = defaultdict(list)
-    for row in rows:
-        histories[row[0]].append(PhaseSpan(*row))
-    return histories
+
+
+def history_figures(startups: QuerySet[Startup], *, today: dt.date) -> list[tuple]:
+    """One statement over the phase history, grouped in the database so that
+    what comes back is a few rows per year and per phase duration, whatever the
+    number of start-ups:
+    ("enter", phase, year, n): n phases became current in that year (by today);
+    ("leave", phase, year, n): n phases stopped being current in that year;
+    ("days", phase, days, n): n phases lasted that many days (ended by today)."""
+    steps_sql, params = _phase_steps(startups).query.sql_with_params()
+    day = connection.ops.adapt_datefield_value(today)
+    # A phase lasts until its end date, or else until the next phase starts.
+    until = 'COALESCE("end", "next_start")'
+    if connection.vendor == "postgresql":
+        days = f'({until} - "start")'
+    else:
+        days = f'CAST(julianday({until}) - julianday("start") AS INTEGER)'
+    statement = (
+        f"WITH steps AS ({steps_sql}) "
+        'SELECT \'enter\', "phase", "start_year", COUNT(*) FROM steps '
+        'WHERE "start" <= %s GROUP BY "phase", "start_year" '
+        "UNION ALL "
+        'SELECT \'leave\', "phase", "next_year", COUNT(*) FROM steps '
+        'WHERE "next_start" <= %s GROUP BY "phase", "next_year" '
+        "UNION ALL "
+        f"SELECT 'days', \"phase\", {days}, COUNT(*) FROM steps "
+        f'WHERE {until} > "start" AND {until} <= %s GROUP BY "phase", {days}'
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*params, day, day, day])
+        return cursor.fetchall()
 
 
 @dataclass
@@ -184,30 +203,29 @@ class PortfolioYear:
         return format_number(self.total)
 
 
-def phase_on(history: Iterable[PhaseSpan], day: dt.date) -> str | None:
-    """The phase a start-up was in on `day`: the current-phase rule
-    (models.current_phase_entry) applied to the rows started by then. End dates
-    are not read, as for the current phase, so that today's figures agree with
-    the by-phase chart."""
-    entry = current_phase_entry(p for p in history if p.start <= day)
-    return entry.phase if entry else None
-
-
 def portfolio_by_year(
-    histories: dict[int, list[PhaseSpan]], *, today: dt.date
+    startups: QuerySet[Startup], *, today: dt.date, figures: list[tuple] | None = None
 ) -> list[PortfolioYear]:
     """The portfolio on 31 December of each year since the first start, and
-    today for the current year."""
-    starts = [p.start for history in histories.values() for p in history]
-    if not starts:
+    today for the current year: in each year, the phases that became current
+    minus those that stopped being current, added up year after year. End
+    dates are not read, as for the current phase, so that today's figures agree
+    with the by-phase chart. `figures`: history_figures, if already read."""
+    figures = history_figures(startups, today=today) if figures is None else figures
+    change: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for kind, phase, year, n in figures:
+        if kind in ("enter", "leave"):
+            # int(): PostgreSQL's EXTRACT gives a numeric, which the raw cursor
+            # hands back as a Decimal.
+            change[int(year)][phase] += n if kind == "enter" else -n
+    if not change:
         return []
+    counts = dict.fromkeys(Phase.values, 0)
     years = []
-    for year in range(min(starts).year, today.year + 1):
+    for year in range(min(change), today.year + 1):
+        for phase, n in change[year].items():
+            counts[phase] += n
         day = min(dt.date(year, 12, 31), today)
-        counts = dict.fromkeys(Phase.values, 0)
-        for history in histories.values():
-            if (phase := phase_on(history, day)) is not None:
-                counts[phase] += 1
         years.append(
             PortfolioYear(
                 year=year,
@@ -240,7 +258,7 @@ class PhaseDuration:
 
 
 def median_days_per_phase(
-    histories: dict[int, list[PhaseSpan]], *, today: dt.date
+    startups: QuerySet[Startup], *, today: dt.date, figures: list[tuple] | None = None
 ) -> list[PhaseDuration]:
     """For each phase, the median number of days start-ups spent in it. A phase
     lasts until its end date, or else until the next phase starts; a phase with
@@ -248,22 +266,39 @@ def median_days_per_phase(
     out, and so is a phase that lasted no day at all: two phases recorded with the
     same start date (52 construction phases of the real data) say nothing of how
     long a phase lasts. The median of an even count is rounded to the nearest
-    day."""
-    days: dict[str, list[int]] = defaultdict(list)
-    for history in histories.values():
-        for span, following in zip(history, [*history[1:], None], strict=True):
-            until = span.end or (following.start if following else None)
-            if until is not None and span.start < until <= today:
-                days[span.phase].append((until - span.start).days)
+    day. Read from the number of phases of each duration (a few thousand rows
+    at most, whatever the number of start-ups). `figures`: history_figures, if
+    already read."""
+    figures = history_figures(startups, today=today) if figures is None else figures
+    durations: dict[str, dict[int, int]] = defaultdict(dict)
+    for kind, phase, days, n in figures:
+        if kind == "days":
+            durations[phase][int(days)] = n
     return [
         PhaseDuration(
             p.value,
             p.label,
-            round(statistics.median(days[p.value])) if days[p.value] else None,
-            len(days[p.value]),
+            _median(durations[p.value]),
+            sum(durations[p.value].values()),
         )
         for p in Phase
     ]
+
+
+def _median(counts: dict[int, int]) -> int | None:
+    """The median of values given as {value: how many times}, rounded to the
+    nearest (even) integer as round() does."""
+    total = sum(counts.values())
+    if not total:
+        return None
+    middle = [(total - 1) // 2, total // 2]  # 0-based ranks of the middle values
+    found, seen = [], 0
+    for value in sorted(counts):
+        seen += counts[value]
+        while middle and middle[0] < seen:
+            found.append(value)
+            middle.pop(0)
+    return round(statistics.mean(found))
 
 
 # 7. Share of start-ups that reached integration or operation
@@ -318,15 +353,17 @@ class ReachShare:
 
 
 def reach_share(startups: QuerySet[Startup]) -> ReachShare:
+    # Semi-joins on the phase table, which the database hashes once, rather
+    # than a lookup per start-up. Integration and operation are past
+    # investigation too.
     def ever(phases):
-        return Exists(
-            StartupPhase.objects.filter(startup=OuterRef("pk"), phase__in=phases)
+        return Q(
+            pk__in=StartupPhase.objects.filter(phase__in=phases).values("startup_id")
         )
 
-    past = ever(PAST_INVESTIGATION)
     totals = startups.order_by().aggregate(
-        past_investigation=Count("pk", filter=Q(past)),
-        reached=Count("pk", filter=Q(past) & Q(ever(REACHED))),
+        past_investigation=Count("pk", filter=ever(PAST_INVESTIGATION)),
+        reached=Count("pk", filter=ever(REACHED)),
     )
     return ReachShare(**totals)
 

@@ -213,11 +213,30 @@ def test_the_list_runs_the_same_queries_for_few_or_many_startups(
     few = count_queries()
     for _ in range(15):
         make_startup(sponsors=[sponsor])
-    # ETag + sponsor slug check + count + rows with incubator + six prefetched
-    # lists (co-incubators, sponsors, themes, audiences, phases, events).
-    with django_assert_max_num_queries(10):
+    # the catalogue version (ETag, startups.caching), the sponsor's slug, the
+    # page's rows with their incubator and the total (a window count), six
+    # prefetched lists (co-incubators, sponsors, themes, audiences, phases,
+    # events)
+    with django_assert_max_num_queries(9):
         many = count_queries()
     assert few == many
+
+
+def test_the_count_comes_with_the_rows_and_a_page_past_the_end_says_which_exist(
+    client, make_startup
+):
+    for _ in range(3):
+        make_startup()
+
+    second = client.get("/api/v1/startups/", {"page_size": 2, "page": 2}).json()
+    past = client.get("/api/v1/startups/", {"page_size": 2, "page": 3})
+
+    assert second["count"] == 3
+    assert len(second["results"]) == 1
+    assert past.status_code == 400
+    assert past.json()["errors"]["page"] == [
+        "Cette page n'existe pas : indiquez un nombre entier de 1 à 2."
+    ]
 
 
 # Start-up detail

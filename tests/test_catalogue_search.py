@@ -97,11 +97,13 @@ def test_search_text_follows_a_changed_theme_label(startup):
     assert "environnement" not in s.search_text
 
 
-def test_the_text_is_stored_without_accents_or_capitals(startup):
+def test_the_text_is_stored_without_accents_or_capitals_title_on_its_own_line(
+    startup,
+):
     s = startup(title="Œuvre Été", mission="À l'ÉCOLE.")
 
     assert s.__class__.objects.get(pk=s.pk).search_text.startswith(
-        "œuvre ete a l'ecole."
+        "œuvre ete\na l'ecole."
     )
 
 

@@ -1,12 +1,13 @@
 """A database that does not answer gives a clear 503 page, not a 500."""
 
+import json
 from unittest import mock
 
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import InterfaceError, OperationalError
 
-from portfolio.middleware import database_unavailable
+from portfolio.middleware import database_unavailable, server_error
 from startups.models import StartupQuerySet
 
 
@@ -69,3 +70,67 @@ def test_other_errors_still_give_the_500_page(client):
         pytest.raises(KeyError),
     ):
         client.get("/startups/")
+
+
+def test_a_database_error_raised_in_a_middleware_answers_503_too(
+    client, admin_user, settings
+):
+    # The session middleware saves the session at the end of the request, after
+    # the view has answered: out of reach of process_exception, so Django's 500
+    # handler is what meets the error.
+    settings.SESSION_SAVE_EVERY_REQUEST = True
+    client.force_login(admin_user)
+    client.raise_request_exception = False
+
+    with (
+        mock.patch.object(SessionStore, "load", refuse),
+        mock.patch.object(SessionStore, "save", refuse),
+    ):
+        response = client.get("/robots.txt")
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    html = response.content.decode()
+    assert "fr-alert" in html
+    assert "Traceback" not in html
+    assert "Connection refused" not in html
+
+
+def test_other_errors_raised_in_a_middleware_still_give_the_500_page(
+    client, admin_user, settings
+):
+    settings.SESSION_SAVE_EVERY_REQUEST = True
+    client.force_login(admin_user)
+    client.raise_request_exception = False
+
+    with mock.patch.object(SessionStore, "save", side_effect=KeyError("boom")):
+        response = client.get("/robots.txt")
+
+    assert response.status_code == 500
+    assert "Retry-After" not in response
+    html = response.content.decode()
+    assert "Erreur 500" in html or "Error 500" in html
+    assert "boom" not in html
+
+
+def test_the_500_handler_answers_503_in_json_for_the_api(rf):
+    try:
+        raise InterfaceError("connection already closed")
+    except InterfaceError:
+        response = server_error(rf.get("/api/v1/startups/"))
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert "indisponible" in json.loads(response.content)["detail"]
+
+
+def test_the_500_handler_outside_a_database_error_gives_the_500_page(rf):
+    response = server_error(rf.get("/"))
+
+    assert response.status_code == 500
+
+
+def test_the_site_uses_the_database_aware_500_handler():
+    from portfolio import urls
+
+    assert urls.handler500 == "portfolio.middleware.server_error"

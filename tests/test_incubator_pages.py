@@ -339,17 +339,52 @@ def test_an_incubator_page_query_count_does_not_grow(
     incubator = make_incubator(slug="fabrique")
 
     def page_queries(budget: int) -> None:
-        # incubator with its owner + highlighted start-ups + its start-ups
+        # the catalogue version (startups.caching), the incubator with its owner,
+        # highlighted start-ups, its start-ups by phase, the page's start-ups
         with django_assert_max_num_queries(budget):
             assert client.get("/incubators/fabrique/").status_code == 200
 
     incubator.highlighted_startups.add(make_startup(incubator=incubator))
-    page_queries(4)  # +1: the catalogue version (ETag, startups.caching)
+    page_queries(5)
     for _ in range(10):
         startup = make_startup(incubator=incubator)
         incubator.highlighted_startups.add(startup)
         make_startup().co_incubators.add(incubator)
-    page_queries(4)  # +1: the catalogue version (ETag, startups.caching)
+    page_queries(5)
+
+
+def test_an_incubator_page_lists_its_startups_a_page_at_a_time_counting_them_all(
+    client, make_startup, make_incubator, monkeypatch
+):
+    monkeypatch.setattr("startups.views.directory.DIRECTORY_PAGE_SIZE", 3)
+    incubator = make_incubator(slug="fabrique")
+    for title in ("A", "B", "C", "D"):
+        make_startup(
+            title=f"Building {title}",
+            incubator=incubator,
+            phases=[(Phase.CONSTRUCTION, dt.date(2023, 1, 1))],
+        )
+    make_startup(
+        title="Investigating", phases=[(Phase.INVESTIGATION, dt.date(2024, 1, 1))]
+    ).co_incubators.add(incubator)
+
+    first = client.get("/en/incubators/fabrique/").content.decode()
+    second = client.get("/en/incubators/fabrique/", {"page": 2}).content.decode()
+
+    # Life-cycle order across pages; each heading counts its phase on every page.
+    assert re.findall(r">(Investigating|Building \w)<", first) == [
+        "Investigating",
+        "Building A",
+        "Building B",
+    ]
+    assert re.findall(r">(Investigating|Building \w)<", second) == [
+        "Building C",
+        "Building D",
+    ]
+    assert re.search(r"Construction\s*<span[^>]*>\(4 start-ups\)", first)
+    assert re.search(r"Construction\s*<span[^>]*>\(4 start-ups\)", second)
+    assert "5 published start-ups" in first
+    assert 'aria-current="page" title="Page 2"' in second
 
 
 def test_the_real_incubators_are_listed_with_their_startups(client, betagouv_data):

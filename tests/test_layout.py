@@ -90,7 +90,7 @@ def test_a_missing_page_declares_no_alternates(client):
     response = client.get("/no-such-page/")
 
     assert response.status_code == 404
-    assert "hreflang=" not in response.content.decode()
+    assert '<link rel="alternate" hreflang=' not in response.content.decode()
 
 
 def test_the_english_home_page_speaks_english(client):
@@ -103,39 +103,34 @@ def test_the_english_home_page_speaks_english(client):
     assert "Browse the catalogue" in html
 
 
-def test_the_language_switcher_posts_each_language_to_set_language(client):
+def test_the_language_switcher_links_to_this_page_in_each_language(client):
     html = client.get("/en/mentions-legales/").content.decode()
 
-    forms = re.findall(
-        r'<form action="/i18n/setlang/" method="post">.*?</form>', html, re.S
-    )
-    assert len(forms) == 2
-    french, english = forms
-    assert 'name="csrfmiddlewaretoken"' in french
-    assert '<input type="hidden" name="next" value="/mentions-legales/">' in french
-    assert 'name="language" value="fr" lang="fr">FR - Français</button>' in french
-    assert '<input type="hidden" name="next" value="/en/mentions-legales/">' in english
-    assert 'name="language" value="en" lang="en" aria-current="true"' in english
+    links = re.findall(r'<a class="fr-translate__language[^>]*>[^<]*</a>', html)
+    assert links == [
+        '<a class="fr-translate__language fr-nav__link" href="/mentions-legales/" '
+        'hreflang="fr" lang="fr">FR - Français</a>',
+        '<a class="fr-translate__language fr-nav__link" href="/en/mentions-legales/" '
+        'hreflang="en" lang="en" aria-current="true">EN - English</a>',
+    ]
 
 
-def test_switching_from_english_to_french_leads_to_the_french_page(client):
-    # What the French form of /en/mentions-legales/ posts, without a language cookie.
-    response = client.post(
-        "/i18n/setlang/", {"language": "fr", "next": "/mentions-legales/"}
-    )
+def test_each_language_link_leads_to_the_page_in_that_language_whatever_the_cookie(
+    client,
+):
+    # A visitor who once chose English (a language cookie) and follows the French
+    # link gets French: the address decides.
+    client.cookies["django_language"] = "en"
 
-    assert response.status_code == 302
-    assert response["Location"] == "/mentions-legales/"
-    assert response.cookies["django_language"].value == "fr"
+    assert '<html lang="fr">' in client.get("/mentions-legales/").content.decode()
+    assert '<html lang="en">' in client.get("/en/mentions-legales/").content.decode()
 
 
-def test_switching_from_french_to_english_leads_to_the_english_page(client):
-    response = client.post(
-        "/i18n/setlang/", {"language": "en", "next": "/en/mentions-legales/"}
-    )
+def test_public_pages_hold_no_csrf_token_so_that_they_can_be_cached_whole(client):
+    response = client.get("/")
 
-    assert response.status_code == 302
-    assert response["Location"] == "/en/mentions-legales/"
+    assert "csrfmiddlewaretoken" not in response.content.decode()
+    assert "csrftoken" not in response.cookies
 
 
 def test_the_page_has_no_inline_script_or_style(client):

@@ -1,10 +1,16 @@
-"""The legal pages linked from the footer of every page."""
+"""The legal pages and the vulnerability policy, linked from the footer of every
+page."""
 
 import pytest
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["/mentions-legales/", "/accessibilite/", "/donnees-personnelles/"]
+PAGES = [
+    "/mentions-legales/",
+    "/accessibilite/",
+    "/donnees-personnelles/",
+    "/securite/",
+]
 
 
 @pytest.mark.parametrize("path", PAGES)

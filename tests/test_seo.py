@@ -26,11 +26,28 @@ def route_exists(name, **kwargs):
     return True
 
 
-def sitemap_locations(client):
+def sitemap_files(client) -> list[str]:
+    """The files the sitemap index at /sitemap.xml lists, as paths."""
     response = client.get("/sitemap.xml")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/xml")
-    root = ET.fromstring(response.content)
+    index = ET.fromstring(response.content)
+    assert index.tag == f"{{{NS['sm']}}}sitemapindex"
+    return [
+        loc.text.removeprefix("http://testserver")
+        for loc in index.findall("sm:sitemap/sm:loc", NS)
+    ]
+
+
+def sitemap_locations(client):
+    """Every <url> of every file of the sitemap, as (locations, one <urlset>
+    holding them all)."""
+    root = ET.Element(f"{{{NS['sm']}}}urlset")
+    for path in sitemap_files(client):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert response["Content-Type"].startswith("application/xml")
+        root.extend(ET.fromstring(response.content).findall("sm:url", NS))
     return [loc.text for loc in root.findall("sm:url/sm:loc", NS)], root
 
 
@@ -138,19 +155,53 @@ def test_the_sitemap_lists_incubator_and_sponsor_pages(
 def test_the_sitemap_query_count_does_not_grow_with_the_catalogue(
     client, make_startup, make_incubator, make_organisation
 ):
-    def queries():
+    def queries(path):
         with CaptureQueriesContext(connection) as ctx:
-            assert client.get("/sitemap.xml").status_code == 200
+            assert client.get(path).status_code == 200
         return len(ctx.captured_queries)
 
     make_startup(sponsors=[make_organisation()])
-    few = queries()
+    few = [queries(path) for path in ("/sitemap.xml", "/sitemap-startups.xml")]
     incubator = make_incubator()
     for _ in range(12):
         make_startup(incubator=incubator, sponsors=[make_organisation()])
-    # One query per section: start-ups, incubators, sponsors; and the catalogue
-    # version (startups.caching).
-    assert queries() == few <= 4
+    many = [queries(path) for path in ("/sitemap.xml", "/sitemap-startups.xml")]
+
+    assert many == few
+    # The index: the catalogue version, then per section its number of files
+    # (start-ups: a count, incubators and sponsors: their rows) and the start-ups'
+    # latest change. A file of start-ups: the version, the count, one page.
+    assert many[0] <= 6
+    assert many[1] <= 3
+
+
+def test_the_startups_are_split_into_files_of_at_most_limit_addresses(
+    client, make_startup, monkeypatch
+):
+    monkeypatch.setattr("startups.sitemaps.StartupSitemap.limit", 4)
+    slugs = [make_startup(slug=f"s{i}").slug for i in range(5)]
+
+    files = [f for f in sitemap_files(client) if "startups" in f]
+
+    # 5 start-ups x 2 languages = 10 addresses, 4 a file.
+    assert files == [
+        "/sitemap-startups.xml",
+        "/sitemap-startups.xml?p=2",
+        "/sitemap-startups.xml?p=3",
+    ]
+    locations = []
+    for path in files:
+        root = ET.fromstring(client.get(path).content)
+        found = [loc.text for loc in root.findall("sm:url/sm:loc", NS)]
+        assert len(found) <= 4
+        locations += found
+    expected = []
+    for slug in sorted(slugs):
+        expected += [
+            f"http://testserver/startups/{slug}/",
+            f"http://testserver/en/startups/{slug}/",
+        ]
+    assert locations == expected
 
 
 def test_the_home_page_has_a_canonical_link_and_opengraph_tags(client):

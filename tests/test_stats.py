@@ -142,9 +142,7 @@ def test_it_counts_startups_by_year_of_their_first_phase_with_empty_years(
 
 
 def test_the_portfolio_counts_each_startup_in_its_phase_at_each_year_end(portfolio):
-    histories = stats.phase_spans(published())
-
-    years = stats.portfolio_by_year(histories, today=TODAY)
+    years = stats.portfolio_by_year(published(), today=TODAY)
 
     assert [(y.year, y.date, y.is_today) for y in years] == [
         (2017, D(2017, 12, 31), False),
@@ -176,11 +174,9 @@ def test_the_portfolio_counts_each_startup_in_its_phase_at_each_year_end(portfol
 
 
 def test_median_days_count_closed_phases_and_phases_followed_by_another(portfolio):
-    histories = stats.phase_spans(published())
-
     result = {
         d.key: (d.median_days, d.measured)
-        for d in stats.median_days_per_phase(histories, today=TODAY)
+        for d in stats.median_days_per_phase(published(), today=TODAY)
     }
 
     # Investigation: s1 ended 2020-06-01 after 152 days (2020 is a leap year);
@@ -201,9 +197,7 @@ def test_median_days_count_closed_phases_and_phases_followed_by_another(portfoli
 
 
 def test_a_phase_that_ends_after_today_is_not_measured_yet(portfolio):
-    histories = stats.phase_spans(published())
-
-    result = stats.median_days_per_phase(histories, today=D(2021, 4, 1))
+    result = stats.median_days_per_phase(published(), today=D(2021, 4, 1))
 
     # On 2021-04-01 s3's investigation (ending 2021-05-01) is still under way,
     # and s2's acceleration has not ended: only s1's and s2's investigations and
@@ -233,8 +227,23 @@ def test_with_no_startup_every_figure_is_empty_or_zero(db):
     assert stats.by_incubator(published()) == []
     assert stats.by_ministerial_domain(published()) == []
     assert stats.started_per_year(published()) == []
-    assert stats.portfolio_by_year({}, today=TODAY) == []
+    assert stats.portfolio_by_year(published(), today=TODAY) == []
     assert stats.reach_share(published()).percent_display == "—"
+
+
+@pytest.mark.parametrize(
+    ("counts", "median"),
+    [
+        ({}, None),
+        ({7: 1}, 7),
+        ({1: 1, 3: 1, 10: 1}, 3),
+        ({1: 2, 4: 1, 10: 1}, 2),  # 1 1 4 10: (1 + 4) / 2 = 2.5, rounded to even
+        ({3: 1, 5: 1}, 4),
+        ({2: 5, 100: 1}, 2),
+    ],
+)
+def test_the_median_is_read_from_how_many_phases_lasted_each_duration(counts, median):
+    assert stats._median(counts) == median
 
 
 def test_numbers_are_grouped_by_thousands_in_the_language_of_the_page():

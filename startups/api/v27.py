@@ -8,8 +8,11 @@ are put back in beta.gouv.fr's spelling. Published start-ups only."""
 
 from __future__ import annotations
 
-import csv
 import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from itertools import groupby
+from operator import attrgetter
 from urllib.parse import quote
 
 from django.http import HttpResponse
@@ -17,6 +20,7 @@ from django.urls import reverse
 
 from startups.api.http import open_data
 from startups.api.serializers import stats_address
+from startups.downloads import csv_lines, download, rows
 from startups.importers.betagouv import (
     ACCESSIBILITY_OF_BETAGOUV,
     BETAGOUV_NAME_OF_PHASE,
@@ -63,6 +67,44 @@ def _json(data) -> HttpResponse:
     )
 
 
+def _json_pieces(value) -> Iterator[str]:
+    """`value` as JSON text, in pieces: a _Stream (a list read as it goes) is
+    written element by element, anything else with json.dumps, as _json
+    would."""
+    if isinstance(value, _Stream):
+        yield "["
+        for i, item in enumerate(value.items):
+            if i:
+                yield ", "
+            yield from _json_pieces(item)
+        yield "]"
+    elif isinstance(value, dict) and any(_has_stream(v) for v in value.values()):
+        yield "{"
+        for i, (key, item) in enumerate(value.items()):
+            yield (", " if i else "") + json.dumps(key, ensure_ascii=False) + ": "
+            yield from _json_pieces(item)
+        yield "}"
+    else:
+        yield json.dumps(value, ensure_ascii=False)
+
+
+@dataclass
+class _Stream:
+    """A JSON array written from an iterator, never held whole."""
+
+    items: Iterable
+
+
+def _has_stream(value) -> bool:
+    if isinstance(value, _Stream):
+        return True
+    return isinstance(value, dict) and any(_has_stream(v) for v in value.values())
+
+
+def _json_download(data) -> HttpResponse:
+    return download(_json_pieces(data), content_type="application/json; charset=utf-8")
+
+
 def _startup_attributes(startup: Startup) -> dict:
     # beta.gouv.fr's keys, in its order, present under the same conditions.
     attributes = {
@@ -106,7 +148,7 @@ def _startup_attributes(startup: Startup) -> dict:
 def startups_json(request):
     """{"links", "data": [start-ups], "included": [incubators]}: a fixed number
     of queries (rows, one per prefetched list, incubators)."""
-    data = [
+    data = (
         {
             "id": startup.slug,
             "type": "startup",
@@ -123,8 +165,8 @@ def startups_json(request):
                 },
             },
         }
-        for startup in _startups()
-    ]
+        for startup in rows(_startups())
+    )
     included = [
         {
             "id": incubator.slug,
@@ -139,10 +181,10 @@ def startups_json(request):
         }
         for incubator in Incubator.objects.select_related("owner").order_by("slug")
     ]
-    return _json(
+    return _json_download(
         {
             "links": {"self": request.build_absolute_uri(reverse("startups:list"))},
-            "data": data,
+            "data": _Stream(data),
             "included": included,
         }
     )
@@ -151,11 +193,21 @@ def startups_json(request):
 @open_data
 def incubators_json(request):
     """{incubator id: {title, owner, contact, address, website, github,
-    startups: [those it incubates as main incubator]}}."""
-    by_incubator: dict[int, list[dict]] = {}
-    for startup in _startups():
-        by_incubator.setdefault(startup.incubator_id, []).append(
-            {
+    startups: [those it incubates as main incubator]}}, the start-ups read in
+    the incubators' order, a chunk at a time."""
+    groups = groupby(
+        rows(_startups().order_by("incubator__slug", "slug")),
+        key=attrgetter("incubator_id"),
+    )
+    group = next(groups, None)
+
+    def startups_of(incubator):
+        # Written in the incubators' order, as the start-ups are read.
+        nonlocal group
+        if group is None or group[0] != incubator.pk:
+            return
+        for startup in group[1]:
+            yield {
                 "id": startup.slug,
                 "name": startup.title,
                 "pitch": startup.mission,
@@ -163,10 +215,11 @@ def incubators_json(request):
                 "contact": startup.contact,
                 "phases": _phases(startup),
             }
-        )
+        group = next(groups, None)
+
     result = {
         incubator.slug: {
-            "startups": by_incubator.get(incubator.pk, []),
+            "startups": _Stream(startups_of(incubator)),
             "title": incubator.name,
             "owner": organisation_ref(incubator.owner),
             "contact": incubator.contact,
@@ -176,7 +229,7 @@ def incubators_json(request):
         }
         for incubator in Incubator.objects.select_related("owner").order_by("slug")
     }
-    return _json(result)
+    return _json_download(result)
 
 
 @open_data
@@ -214,13 +267,12 @@ CSV_COLUMNS = [
 @open_data
 def startups_csv(request):
     """Semicolon-separated; "null" for a missing link, as beta.gouv.fr writes."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    writer = csv.writer(response, delimiter=";", lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for startup in _startups():
-        phases = list(startup.phases.all())
-        writer.writerow(
-            [
+
+    def lines():
+        yield CSV_COLUMNS
+        for startup in rows(_startups()):
+            phases = list(startup.phases.all())
+            yield [
                 startup.slug,
                 startup.title,
                 startup.mission,
@@ -234,5 +286,8 @@ def startups_csv(request):
                 startup.contact,
                 ",".join(_incubator_slugs(startup)),
             ]
-        )
-    return response
+
+    return download(
+        csv_lines(lines(), delimiter=";", lineterminator="\n"),
+        content_type="text/csv; charset=utf-8",
+    )

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from django.shortcuts import get_object_or_404, render
 from django.utils.html import strip_tags
 
-from startups.caching import conditional_page
+from startups.caching import cached_page
 from startups.markdown import render_markdown
 from startups.models import (
     Incubator,
@@ -20,25 +20,50 @@ from startups.models import (
     Startup,
 )
 from startups.search import normalise_text
+from startups.views.paging import paginate
+
+# Start-ups a page on an incubator's or a sponsor's page (a multiple of the
+# three columns of the cards). Every incubator of the real network fits on one
+# (the largest lists 124).
+DIRECTORY_PAGE_SIZE = 150
 
 
 @dataclass
 class PhaseGroup:
-    """The start-ups of one current phase; `phase` is None for a start-up whose
-    history is empty."""
+    """The start-ups of one current phase on this page; `phase` is None for a
+    start-up whose history is empty; `count`, how many there are on every
+    page."""
 
     phase: Phase | None
+    count: int = 0
     startups: list[Startup] = field(default_factory=list)
 
 
-def group_by_phase(startups: Iterable[Startup]) -> list[PhaseGroup]:
-    """Groups in life-cycle order, then the start-ups without a phase."""
-    groups = {phase: PhaseGroup(phase) for phase in Phase}
-    unknown = PhaseGroup(None)
+def group_by_phase(
+    startups: Iterable[Startup], counts: dict[str, int]
+) -> list[PhaseGroup]:
+    """Groups in life-cycle order, then the start-ups without a phase.
+    `counts`: the number of start-ups in each phase ("" for none), all pages
+    together."""
+    groups = {phase: PhaseGroup(phase, counts.get(phase.value, 0)) for phase in Phase}
+    unknown = PhaseGroup(None, counts.get("", 0))
     for startup in startups:
         phase = startup.current_phase
         (groups[Phase(phase)] if phase else unknown).startups.append(startup)
     return [g for g in [*groups.values(), unknown] if g.startups]
+
+
+def phase_groups_page(request, startups) -> dict:
+    """A page of `startups` (a for_directory_page() queryset) grouped by
+    current phase: two queries whatever their number, the counts by phase and
+    the page's cards."""
+    counts = startups.count_by_current_phase()
+    page = paginate(request, startups, DIRECTORY_PAGE_SIZE, count=sum(counts.values()))
+    return {
+        "page": page,
+        "groups": group_by_phase(page.object_list, counts),
+        "startup_count": page.paginator.count,
+    }
 
 
 def plain_text(text: str) -> str:
@@ -58,7 +83,7 @@ class IncubatorSummary:
         return plain_text(self.incubator.short_description)
 
 
-@conditional_page
+@cached_page
 def incubator_list(request):
     incubators = Incubator.objects.for_incubator_list()
     counts = Startup.objects.published().count_by_incubator_and_phase()
@@ -75,13 +100,12 @@ def incubator_list(request):
     return render(request, "startups/incubator_list.html", {"incubators": summaries})
 
 
-@conditional_page
+@cached_page
 def incubator_detail(request, slug: str):
     # A hidden incubator is left out of the list, but its page still answers:
     # its start-ups are public and may link to it.
     incubator = get_object_or_404(Incubator.objects.for_incubator_page(), slug=slug)
     startups = Startup.objects.for_directory_page().of_incubator(incubator)
-    groups = group_by_phase(startups)
     return render(
         request,
         "startups/incubator_detail.html",
@@ -89,8 +113,7 @@ def incubator_detail(request, slug: str):
             "incubator": incubator,
             "short_description": plain_text(incubator.short_description),
             "description_html": render_markdown(incubator.description),
-            "groups": groups,
-            "startup_count": sum(len(g.startups) for g in groups),
+            **phase_groups_page(request, startups),
         },
     )
 
@@ -101,7 +124,7 @@ class DomainGroup:
     organisations: list[Organisation] = field(default_factory=list)
 
 
-@conditional_page
+@cached_page
 def sponsor_list(request):
     groups: dict[str, DomainGroup] = {}
     for organisation in Organisation.objects.for_sponsor_list():
@@ -114,17 +137,12 @@ def sponsor_list(request):
     return render(request, "startups/sponsor_list.html", {"domains": domains})
 
 
-@conditional_page
+@cached_page
 def sponsor_detail(request, slug: str):
     organisation = get_object_or_404(Organisation.objects.for_sponsor_page(), slug=slug)
     startups = Startup.objects.for_directory_page().sponsored_by(organisation)
-    groups = group_by_phase(startups)
     return render(
         request,
         "startups/sponsor_detail.html",
-        {
-            "organisation": organisation,
-            "groups": groups,
-            "startup_count": sum(len(g.startups) for g in groups),
-        },
+        {"organisation": organisation, **phase_groups_page(request, startups)},
     )

@@ -13,7 +13,7 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from startups.caching import conditional_page
+from startups.caching import cached_page
 from startups.markdown import render_markdown
 from startups.models import FormerSlug, Startup, StartupPhase
 
@@ -35,7 +35,7 @@ def _moved_to(request, slug: str) -> str | None:
     )
 
 
-@conditional_page
+@cached_page
 def startup_detail(request, slug: str):
     startup = _visible_startups(request).for_startup_page().filter(slug=slug).first()
     if startup is None:

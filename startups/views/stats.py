@@ -3,33 +3,29 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from startups import stats
-from startups.caching import cached, conditional_page
+from startups.caching import cached_page
 from startups.models import Startup
 
 
-@conditional_page
+@cached_page
 def statistics(request):
     """The catalogue in figures. Queries (see startups.stats): 1 by phase, 1 by
     incubator, 2 by ministerial domain, 1 started per year, 1 phase history
     (portfolio and durations), 1 reach share: 7 whatever the number of
     start-ups; none while the catalogue is unchanged (startups.caching)."""
-    # Durations run to today: a new day is a new entry.
-    context = cached(
-        request, f"stats-{timezone.localdate()}", _statistics_context, query=False
-    )
-    return render(request, "startups/stats.html", context)
+    return render(request, "startups/stats.html", _statistics_context())
 
 
 def _statistics_context() -> dict:
     startups = Startup.objects.published()
     today = timezone.localdate()
-    histories = stats.phase_spans(startups)
+    figures = stats.history_figures(startups, today=today)
     by_phase = stats.by_current_phase(startups)
     by_incubator = stats.by_incubator(startups)
     by_domain = stats.by_ministerial_domain(startups)
     per_year = stats.started_per_year(startups)
-    portfolio = stats.portfolio_by_year(histories, today=today)
-    durations = stats.median_days_per_phase(histories, today=today)
+    portfolio = stats.portfolio_by_year(startups, today=today, figures=figures)
+    durations = stats.median_days_per_phase(startups, today=today, figures=figures)
     reach = stats.reach_share(startups)
     return {
         "total": stats.format_number(sum(c.value for c in by_phase)),

@@ -49,6 +49,7 @@ ALL_PAGES = [
     ("legal-notice", "legal_notice", None, ""),
     ("accessibility", "accessibility", None, ""),
     ("personal-data", "personal_data", None, ""),
+    ("security-policy", "security_policy", None, ""),
 ]
 # Only the pages whose route exists: a skipped test would pass CI unnoticed.
 PAGES = [p for p in ALL_PAGES if _routed(p[1], **({"slug": "x"} if p[2] else {}))]

@@ -1,12 +1,13 @@
 """Load benchmark: `python manage.py bench [--sizes 662 10000 100000]
-[--database postgres|sqlite] [--duration 10]`.
+[--database postgres|sqlite] [--duration 10] [--soak 60]`.
 
 For each size N it builds a scratch database (PostgreSQL `bench_<N>` on
 --postgres-url, or /tmp/bench-<N>.sqlite3), fills it (the real beta.gouv.fr
 import for 662 when the data folder is there, else `seed_demo --startups N`),
-serves it with gunicorn and production settings (DEBUG off, a generated secret
-key, 2 workers) on 127.0.0.1, and loads every page with wrk (Debian package
-`wrk`) from a second process:
+brings it to the state a production database is in after autovacuum (VACUUM
+ANALYZE), serves it with gunicorn and production settings (DEBUG off, a
+generated secret key, 2 workers) on 127.0.0.1, and loads every page with wrk
+(Debian package `wrk`) from a second process:
 
 - hot: one address repeated by 16 connections (the caches answer);
 - cold: 4 connections rotating through thousands of different addresses
@@ -16,6 +17,10 @@ It prints one table per N: requests per second, p50/p95/p99 latency, the ratio
 to a static file of similar size served by whitenoise in the same server (the
 ceiling), the SQL queries of each page (cache miss / cache hit, counted with
 the test client) and the peak memory (VmHWM) of a gunicorn worker.
+
+With --soak S (0 to skip), it then sends 64 connections for S seconds through
+the catalogue, start-up pages and the API (cold addresses) and prints the
+errors, the latencies and each worker's memory before and after.
 
 Not part of `make test`: `make bench` runs it. The scratch databases are dropped
 at the end unless --keep."""
@@ -97,6 +102,12 @@ class Command(BaseCommand):
         parser.add_argument("--duration", type=int, default=10, help="seconds per run")
         parser.add_argument("--workers", type=int, default=2)
         parser.add_argument("--keep", action="store_true", help="keep the databases")
+        parser.add_argument(
+            "--soak",
+            type=int,
+            default=60,
+            help="seconds of the 64-connection soak run (0: none)",
+        )
         parser.add_argument("--probe", action="store_true", help=SUPPRESS_HELP)
 
     # The probe runs in a child process on the scratch database: addresses to
@@ -241,7 +252,24 @@ class Command(BaseCommand):
             capture_output=capture,
         ).stdout
 
-    def bench_one(self, size, *, database, postgres_url, duration, workers, keep, **_):
+    def settle(self, url, database):
+        """What autovacuum does to a production database after a large load:
+        planner statistics, and the visibility map that lets PostgreSQL answer
+        counts from an index alone."""
+        if database == "sqlite":
+            import sqlite3
+
+            with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
+                db.execute("ANALYZE")
+            return
+        import psycopg
+
+        with psycopg.connect(url, autocommit=True) as db:
+            db.execute("VACUUM ANALYZE")
+
+    def bench_one(
+        self, size, *, database, postgres_url, duration, workers, keep, soak, **_
+    ):
         url = self.database_url(size, database, postgres_url)
         env = {
             k: v
@@ -272,6 +300,7 @@ class Command(BaseCommand):
             self.manage(env, "seed_demo", "--startups", str(size), capture=True)
             filled = f"seed_demo --startups {size}"
         fill_seconds = time.perf_counter() - started
+        self.settle(url, database)
         probe = json.loads(self.manage(env, "bench", "--probe", capture=True))
         static = self.static_like(probe["sizes"]["catalogue"])
         probe["hot"]["static"] = static
@@ -299,12 +328,24 @@ class Command(BaseCommand):
                 cold = self.wrk(base, probe["cold"][page], 4, duration)
                 rows.append((page, hot, cold, probe["queries"][page]))
             rss = self.worker_peak_rss(server.pid)
+            if soak:
+                mix = [
+                    url
+                    for page in ("catalogue", "catalogue_filtered", "startup")
+                    for url in probe["cold"][page][:2000]
+                ] + probe["cold"]["api_list"][:2000]
+                random.Random(2).shuffle(mix)
+                before = self.worker_rss(server.pid)
+                soaked = self.wrk(base, mix, 64, soak)
+                after = self.worker_rss(server.pid)
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
             if not keep and database == "postgres":
                 self.psql(postgres_url, f"DROP DATABASE IF EXISTS bench_{size}")
         self.print_table(size, database, filled, fill_seconds, rows, rss, duration)
+        if soak:
+            self.print_soak(soak, soaked, before, after)
 
     def static_like(self, size: int) -> str:
         best = None
@@ -351,13 +392,39 @@ class Command(BaseCommand):
             "errors": errors,
         }
 
-    def worker_peak_rss(self, master: int) -> int:
+    def worker_memory(self, master: int, field: str) -> dict[int, int]:
+        """{worker pid: the /proc status field in MB} of gunicorn's workers."""
         children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-        peaks = []
+        memory = {}
         for pid in children:
             status = Path(f"/proc/{pid}/status").read_text()
-            peaks.append(int(re.search(r"VmHWM:\s+(\d+)", status).group(1)))
-        return max(peaks) // 1024
+            kb = int(re.search(rf"{field}:\s+(\d+)", status).group(1))
+            memory[int(pid)] = kb // 1024
+        return memory
+
+    def worker_peak_rss(self, master: int) -> int:
+        return max(self.worker_memory(master, "VmHWM").values())
+
+    def worker_rss(self, master: int) -> dict[int, int]:
+        return self.worker_memory(master, "VmRSS")
+
+    def print_soak(self, seconds, result, before, after):
+        # A worker that died (and was replaced) would show under a new pid.
+        same = sorted(set(before) & set(after))
+        growth = ", ".join(f"{before[p]} -> {after[p]} MB" for p in same)
+        self.stdout.write(
+            f"\nSoak: 64 connections for {seconds} s through the catalogue, "
+            f"start-up pages and the API (cold addresses): "
+            f"{result['rps'] * seconds:.0f} requests, {result['rps']:.0f} req/s, "
+            f"p50/p95/p99 {result['p50']:.1f} / {result['p95']:.1f} / "
+            f"{result['p99']:.1f} ms, {result['errors']} errors; worker memory "
+            f"{growth}"
+            + (
+                ""
+                if len(same) == len(before) == len(after)
+                else f" (workers replaced: {sorted(set(before) ^ set(after))})"
+            )
+        )
 
     def print_table(self, size, database, filled, fill_seconds, rows, rss, duration):
         static_hot = next(r[1]["rps"] for r in rows if r[0] == "static")

@@ -1,0 +1,74 @@
+"""Downloads of a whole selection (the catalogue's CSV, beta.gouv.fr's v2.7
+files), built a piece at a time so that 100,000 start-ups never sit in a
+worker's memory at once: rows are read a chunk at a time (each chunk with its
+prefetched lists: one query per list per chunk), and the text is written as it
+goes. A small download is answered whole, and so can be cached and tagged; a
+large one is streamed."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator
+from itertools import chain
+
+from django.db.models import QuerySet
+from django.http import HttpResponse, StreamingHttpResponse
+from django.utils import translation
+
+from startups.caching import MAX_CACHED_BYTES
+
+# Rows read at a time.
+CHUNK_SIZE = 1000
+# Past this many characters, the rest is streamed: as large as a response the
+# cache keeps.
+IN_MEMORY_LIMIT = MAX_CACHED_BYTES
+
+
+def rows(queryset: QuerySet) -> Iterator:
+    """The queryset's rows, a chunk at a time, prefetches included."""
+    return queryset.iterator(chunk_size=CHUNK_SIZE)
+
+
+def download(
+    pieces: Iterable[str], *, content_type: str, filename: str | None = None
+) -> HttpResponse | StreamingHttpResponse:
+    """An answer made of `pieces` of text: whole while they stay under
+    IN_MEMORY_LIMIT, streamed from there on."""
+    pieces = iter(pieces)
+    kept, size = [], 0
+    for piece in pieces:
+        kept.append(piece)
+        size += len(piece)
+        if size > IN_MEMORY_LIMIT:
+            response = StreamingHttpResponse(
+                _encoded(chain(kept, pieces), translation.get_language()),
+                content_type=content_type,
+            )
+            break
+    else:
+        response = HttpResponse("".join(kept), content_type=content_type)
+    if filename:
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _encoded(pieces: Iterator[str], language: str | None) -> Iterator[bytes]:
+    # The rest is written after the view has returned, maybe in another
+    # language by then: in the view's.
+    with translation.override(language):
+        for piece in pieces:
+            yield piece.encode()
+
+
+class _Line:
+    """What csv.writer writes to: it hands each line back instead of keeping it."""
+
+    def write(self, line: str) -> str:
+        return line
+
+
+def csv_lines(lines: Iterable[list], **writer_options) -> Iterator[str]:
+    """Each row of `lines` as a line of CSV."""
+    writer = csv.writer(_Line(), **writer_options)
+    for line in lines:
+        yield writer.writerow(line)

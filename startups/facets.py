@@ -1,0 +1,189 @@
+"""The catalogue's facet counts, in one SQL statement.
+
+For each facet, how many start-ups each value would give with the other facets'
+filters (and the text, the year) as they are. Facets nobody filters on count
+within the same selection; a facet with a selection counts within the selection
+made without it (so that its other values stay reachable). The statement names
+each of these selections once, as a common table expression, and every count is
+a grouped query over one of them, joined to the many-to-many tables: the text
+search and the filters run once per selection instead of once per facet, and
+the number of values changes nothing. The same statement counts the selection
+itself (the page's "N start-ups").
+
+The selections are the FilterSet's own querysets, compiled by Django: what is
+counted is exactly what the page lists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import connections
+from django.db.models import QuerySet
+
+from startups.models import Audience, Incubator, Organisation, Startup, Theme
+from startups.search import normalise_text
+
+
+@dataclass
+class FacetOption:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class Facet:
+    name: str
+    label: str
+    options: list[FacetOption] = field(default_factory=list)
+
+
+@dataclass
+class FacetCounts:
+    facets: list[Facet]
+    total: int
+
+
+# Facet name -> start-up column, for the facets stored on the start-up itself.
+COLUMN_FACETS = {"phase": "current_phase", "accessibility": "accessibility_status"}
+# Facet name -> (many-to-many field of Startup, related model, label columns).
+RELATION_FACETS = {
+    "sponsor": ("sponsors", Organisation, ("name", "acronym")),
+    "thematic": ("themes", Theme, ("label",)),
+    "usertype": ("audiences", Audience, ("label",)),
+}
+FACETS = ("phase", "incubator", "sponsor", "thematic", "usertype", "accessibility")
+# What each selection keeps of a start-up: enough to group on every facet.
+_COLUMNS = ("id", "incubator_id", "current_phase", "accessibility_status")
+
+
+def count_facets(
+    selections: dict[str, QuerySet],
+    *,
+    labels: dict[str, str],
+    choices: dict[str, dict[str, str]],
+    selected: dict[str, list],
+) -> FacetCounts:
+    """`selections`: the queryset each facet counts within, by facet name, plus
+    "total" for the selection itself (querysets that are the same object share
+    one table expression). `labels`: each facet's title; `choices`: the values
+    and labels of the column facets; `selected`: each facet's selected values
+    (strings, or instances with a slug)."""
+    names: dict[int, str] = {}
+    ctes, params = [], []
+    db = selections["total"].db
+    connection = connections[db]
+    for queryset in selections.values():
+        if id(queryset) in names:
+            continue
+        name = names[id(queryset)] = f"s{len(names)}"
+        sql, sql_params = (
+            queryset.order_by()
+            .values_list("pk", "incubator_id", "current_phase", "accessibility_status")
+            .query.get_compiler(using=db)
+            .as_sql()
+        )
+        ctes.append(f"{name}({', '.join(_COLUMNS)}) AS ({sql})")
+        params.extend(sql_params)
+
+    def source(facet: str) -> str:
+        return names[id(selections[facet])]
+
+    q = connection.ops.quote_name
+    branches = [f"SELECT 'total', NULL, NULL, NULL, COUNT(*) FROM {source('total')}"]
+    for facet, column in COLUMN_FACETS.items():
+        branches.append(
+            f"SELECT '{facet}', {column}, NULL, NULL, COUNT(*) "
+            f"FROM {source(facet)} GROUP BY {column}"
+        )
+
+    def counted(facet, model, label_columns, grouped_sql):
+        # Counted by id, then joined to the few rows of the related table.
+        second = f"t.{q(label_columns[1])}" if len(label_columns) > 1 else "NULL"
+        return (
+            f"SELECT '{facet}', t.slug, t.{q(label_columns[0])}, {second}, c.n "
+            f"FROM ({grouped_sql}) c JOIN {q(model._meta.db_table)} t ON t.id = c.id"
+        )
+
+    s = source("incubator")
+    through = Startup.co_incubators.through._meta
+    branches.append(
+        counted(
+            "incubator",
+            Incubator,
+            ("name",),
+            f"SELECT incubator_id AS id, COUNT(*) AS n FROM {s} GROUP BY incubator_id",
+        )
+    )
+    # Co-incubated start-ups, each counted once per incubator.
+    branches.append(
+        counted(
+            "incubator",
+            Incubator,
+            ("name",),
+            f"SELECT l.incubator_id AS id, COUNT(*) AS n FROM {s} "
+            f"JOIN {q(through.db_table)} l ON l.startup_id = {s}.id "
+            f"WHERE l.incubator_id <> {s}.incubator_id GROUP BY l.incubator_id",
+        )
+    )
+    for facet, (relation, model, label_columns) in RELATION_FACETS.items():
+        s = source(facet)
+        field = Startup._meta.get_field(relation)
+        link = q(field.remote_field.through._meta.db_table)
+        target = q(field.m2m_reverse_name())
+        branches.append(
+            counted(
+                facet,
+                model,
+                label_columns,
+                f"SELECT l.{target} AS id, COUNT(*) AS n FROM {s} "
+                f"JOIN {link} l ON l.startup_id = {s}.id GROUP BY l.{target}",
+            )
+        )
+
+    statement = f"WITH {', '.join(ctes)} " + " UNION ALL ".join(branches)
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        rows = cursor.fetchall()
+    return _facet_counts(rows, labels=labels, choices=choices, selected=selected)
+
+
+def _facet_counts(rows, *, labels, choices, selected) -> FacetCounts:
+    counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
+    names: dict[str, dict[str, str]] = {name: {} for name in FACETS}
+    total = 0
+    for facet, value, label, acronym, n in rows:
+        if facet == "total":
+            total = n
+            continue
+        counts[facet][value] = counts[facet].get(value, 0) + n
+        if label is not None:
+            names[facet][value] = f"{label} ({acronym})" if acronym else label
+
+    facets = []
+    for name in FACETS:
+        chosen = selected.get(name) or []
+        if name in COLUMN_FACETS:
+            options = [
+                FacetOption(
+                    value, str(label), counts[name].get(value, 0), value in chosen
+                )
+                for value, label in choices[name].items()
+                if counts[name].get(value) or value in chosen
+            ]
+        else:
+            for obj in chosen:
+                names[name].setdefault(obj.slug, str(obj))
+            slugs = {obj.slug for obj in chosen}
+            options = sorted(
+                (
+                    FacetOption(slug, label, counts[name].get(slug, 0), slug in slugs)
+                    for slug, label in names[name].items()
+                ),
+                key=lambda o: (-o.count, normalise_text(o.label)),
+            )
+        # Plain strings (in the active language): they are cached, and lazy
+        # translations cost far more to unpickle.
+        facets.append(Facet(name, str(labels[name]), options))
+    return FacetCounts(facets, total)
