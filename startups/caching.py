@@ -20,18 +20,19 @@ caches still agree on what is current."""
 from __future__ import annotations
 
 import functools
+import gzip
 import hashlib
 import os
 import time
-import zlib
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
 from django.core.cache import cache
+from django.db import connections, router
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags
 from django.utils.translation import get_language
 
@@ -50,16 +51,22 @@ MAX_CACHED_BYTES = 4 * 1024 * 1024
 
 
 def catalogue_version(request=None) -> int:
-    """The current catalogue version (one query, once per request)."""
+    """The current catalogue version (one query, once per request). Plain SQL:
+    every public request asks, and building the ORM's query cost more than
+    running it."""
     if request is not None and hasattr(request, "_catalogue_version"):
         return request._catalogue_version
-    version = (
-        CatalogueVersion.objects.filter(pk=1).values_list("version", flat=True).first()
-        or 0
-    )
+    db = connections[router.db_for_read(CatalogueVersion)]
+    with db.cursor() as cursor:
+        cursor.execute(_VERSION_SQL)
+        row = cursor.fetchone()
+    version = row[0] if row else 0
     if request is not None:
         request._catalogue_version = version
     return version
+
+
+_VERSION_SQL = f"SELECT version FROM {CatalogueVersion._meta.db_table} WHERE id = 1"
 
 
 def normalised_query(request, *, leave_out: tuple[str, ...] = ()) -> str:
@@ -111,24 +118,47 @@ def _personal(request, response) -> bool:
 
 def _pack(response: HttpResponse) -> tuple | None:
     """What is kept of a response: status, the view's own headers (the
-    middleware add theirs to every response, cached or not) and the compressed
-    body (a catalogue page shrinks about tenfold, so that thousands fit in a
-    worker's memory). None for a streamed or very large one."""
+    middleware add theirs to every response, cached or not) and the body,
+    gzipped (a catalogue page shrinks about tenfold, so that thousands fit in
+    a worker's memory, and most browsers take it as it is). None for a
+    streamed or very large one."""
     if response.streaming or len(response.content) > MAX_CACHED_BYTES:
         return None
     return (
         response.status_code,
         list(response.headers.items()),
-        zlib.compress(response.content, 1),
+        gzip.compress(response.content, compresslevel=1, mtime=0),
     )
 
 
-def _unpack(stored: tuple) -> HttpResponse:
+def _unpack(stored: tuple, request) -> HttpResponse:
     status, headers, body = stored
-    response = HttpResponse(zlib.decompress(body), status=status)
+    # Public pages hold no secret (no CSRF token): compressing them cannot
+    # leak one (BREACH).
+    gzipped = _accepts_gzip(request)
+    response = HttpResponse(body if gzipped else gzip.decompress(body), status=status)
     for name, value in headers:
         response.headers[name] = value
+    if gzipped:
+        response["Content-Encoding"] = "gzip"
     return response
+
+
+def _accepts_gzip(request) -> bool:
+    """Whether Accept-Encoding names gzip with a weight above 0."""
+    for part in request.headers.get("Accept-Encoding", "").split(","):
+        coding, *params = (p.strip() for p in part.split(";"))
+        if coding.lower() != "gzip":
+            continue
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    return float(value) > 0
+                except ValueError:
+                    return False
+        return True
+    return False
 
 
 def cached_response(
@@ -140,14 +170,17 @@ def cached_response(
     built. A streamed or very large response is tagged but built each time; a
     personal one (see _personal) is neither kept nor tagged."""
     key = _key(request, request.path, normalised_query(request))
-    etag = f'"{key[-32:]}"'
-    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+    # Weak: the same page may go out gzipped or not (see _unpack).
+    etag = f'W/"{key[-32:]}"'
+    sent = parse_etags(request.headers.get("If-None-Match", ""))
+    if etag.removeprefix("W/") in {tag.removeprefix("W/") for tag in sent}:
         response = HttpResponseNotModified()
         response["ETag"] = etag
+        patch_vary_headers(response, ["Accept-Encoding"])
         return response
     stored = cache.get(key)
     if stored is not None:
-        response = _unpack(stored)
+        response = _unpack(stored, request)
     else:
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and callable(response.render):
@@ -157,6 +190,7 @@ def cached_response(
         if (packed := _pack(response)) is not None:
             cache.set(key, packed, TIMEOUT)
     response["ETag"] = etag
+    patch_vary_headers(response, ["Accept-Encoding"])
     return response
 
 

@@ -13,7 +13,13 @@ from django.db.models import (
 )
 from django.utils.translation import gettext_lazy as _
 
-from startups.facets import COLUMN_FACETS, FACETS, FacetCounts, count_facets
+from startups.facets import (
+    COLUMN_FACETS,
+    FACETS,
+    FacetCounts,
+    Selection,
+    count_facets,
+)
 from startups.models import (
     AccessibilityStatus,
     Audience,
@@ -26,6 +32,9 @@ from startups.models import (
 from startups.search import query_words, search
 
 PAGE_SIZE = 24
+# Filters on columns of the facets index (models.Startup): choosing their rows
+# again costs less than keeping them (see startups.facets.Selection).
+CHEAP_FILTERS = {"phase", "accessibility"}
 
 
 class MultipleValueField(forms.Field):
@@ -256,14 +265,20 @@ class StartupFilter(django_filters.FilterSet):
         startups.facets)."""
         self.errors  # noqa: B018 (validates the form)
         cleaned = self.form.cleaned_data
-        everything = self._filtered(self.queryset)
+
+        def selection(leave_out: str | None = None) -> Selection:
+            in_force = {
+                n for n, v in cleaned.items() if v and n not in (leave_out, "sort")
+            }
+            return Selection(
+                self._filtered(self.queryset, leave_out=leave_out),
+                costly=bool(in_force - CHEAP_FILTERS),
+            )
+
+        everything = selection()
         selections = {"total": everything}
         for name in FACETS:
-            selections[name] = (
-                self._filtered(self.queryset, leave_out=name)
-                if cleaned.get(name)
-                else everything
-            )
+            selections[name] = selection(name) if cleaned.get(name) else everything
         return count_facets(
             selections,
             labels={name: self.form.fields[name].label for name in FACETS},

@@ -682,8 +682,11 @@ class Startup(models.Model):
             ),
             models.Index(fields=["-updated_at"], name="startup_updated_idx"),
             # The catalogue: published start-ups in title order, a page at a time.
+            # With the id: a deep page's skipped rows are read from the index
+            # alone (startups.paging.rows_between).
             models.Index(
-                fields=["is_published", "title"], name="startup_published_title_idx"
+                fields=["is_published", "title", "id"],
+                name="startup_published_title_idx",
             ),
         ]
 

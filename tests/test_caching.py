@@ -343,3 +343,26 @@ def test_replica_urls_become_mirrored_aliases(monkeypatch):
     ).stdout
 
     assert out.strip() == ("['default', 'replica_0', 'replica_1'] cat2 default")
+
+
+@pytest.mark.parametrize(
+    ("accept_encoding", "gzipped"),
+    [("gzip, deflate, br", True), ("br;q=1.0, gzip;q=0.8", True), ("", False)]
+    + [("gzip;q=0", False), ("deflate", False)],
+)
+def test_a_cached_page_goes_out_gzipped_to_whoever_accepts_it(
+    client, make_startup, accept_encoding, gzipped
+):
+    import gzip
+
+    make_startup(title="Compressé")
+    first = client.get(LIST)
+
+    again = client.get(LIST, headers={"accept-encoding": accept_encoding})
+
+    assert again.status_code == 200
+    assert "Accept-Encoding" in again["Vary"]
+    assert again.has_header("Content-Encoding") == gzipped
+    content = gzip.decompress(again.content) if gzipped else again.content
+    assert content == first.content
+    assert again["ETag"] == first["ETag"]

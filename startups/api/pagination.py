@@ -5,9 +5,12 @@ reason, not a silent default: a script should learn it asked for nothing."""
 from __future__ import annotations
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, QuerySet, Window
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
+
+from startups.paging import rows_between
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -49,9 +52,8 @@ class PagePagination(PageNumberPagination):
         return min(size, self.max_page_size)
 
     def paginate_queryset(self, queryset, request, view=None):
-        """The page's rows and the total in one query (a window count on each
-        row); the total alone only for a page past the end, to say which pages
-        exist."""
+        """The page's rows and the total in one query; the total alone only
+        for a page past the end, to say which pages exist."""
         self.request = request
         size = self.get_page_size(request)
         raw = request.query_params.get(self.page_query_param) or "1"
@@ -60,9 +62,17 @@ class PagePagination(PageNumberPagination):
         rows = []
         if number is not None and number >= 1:
             first = (number - 1) * size
+            counted = None
             if isinstance(queryset, QuerySet):
-                queryset = queryset.annotate(total_rows=Window(Count("pk")))
-            rows = list(queryset[first : first + size])
+                # An uncorrelated subquery, which the database counts once
+                # (from an index where it can), beside the page's rows.
+                sql, params = queryset.order_by().values("pk").query.sql_with_params()
+                counted = queryset.annotate(
+                    total_rows=RawSQL(
+                        f"SELECT COUNT(*) FROM ({sql}) AS selection", params
+                    )
+                )
+            rows = rows_between(queryset, first, first + size, read=counted)
         if rows and hasattr(rows[0], "total_rows"):
             paginator.count = rows[0].total_rows  # a cached_property: not counted
         if number is None or not 1 <= number <= paginator.num_pages:

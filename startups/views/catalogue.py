@@ -9,7 +9,7 @@ from startups.caching import cached, cached_page, normalised_query
 from startups.downloads import csv_lines, download, rows
 from startups.filters import PAGE_SIZE, SORTS, StartupFilter
 from startups.models import Phase, Startup
-from startups.views.paging import paginate
+from startups.paging import paginate
 
 
 @cached_page

@@ -19,8 +19,8 @@ from startups.models import (
     Phase,
     Startup,
 )
+from startups.paging import paginate
 from startups.search import normalise_text
-from startups.views.paging import paginate
 
 # Start-ups a page on an incubator's or a sponsor's page (a multiple of the
 # three columns of the cards). Every incubator of the real network fits on one

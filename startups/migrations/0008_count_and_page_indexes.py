@@ -18,4 +18,12 @@ class Migration(migrations.Migration):
             model_name='startup',
             index=models.Index(fields=['is_published', 'current_phase', 'accessibility_status', 'incubator'], include=('id',), name='startup_facets_idx'),
         ),
+        migrations.RemoveIndex(
+            model_name='startup',
+            name='startup_published_title_idx',
+        ),
+        migrations.AddIndex(
+            model_name='startup',
+            index=models.Index(fields=['is_published', 'title', 'id'], name='startup_published_title_idx'),
+        ),
     ]
