@@ -8,8 +8,8 @@ Two levels:
 - whole responses of public pages and open data (`cached_page`, `open_data` in
   startups.api.http), for visitors who are not logged in, with an ETag drawn
   from the same key: a repeat costs one query, a revalidation a 304;
-- values that several responses share (`cached`): the facet counts of a
-  selection, whatever its page and sort; the statistics.
+- values that several responses share (`cached`): the facet counts and panel
+  of a catalogue selection, whatever its page and sort.
 
 Reading the version costs one small query per request (memoised on the request).
 The cache backend comes from the environment (settings.CACHES): local memory in
@@ -48,6 +48,7 @@ RELEASE = os.environ.get("DJANGO_RELEASE") or f"start-{time.time_ns()}"
 # which startups.downloads streams past this size) are built each time rather
 # than fill the cache.
 MAX_CACHED_BYTES = 4 * 1024 * 1024
+_VERSION_SQL = f"SELECT version FROM {CatalogueVersion._meta.db_table} WHERE id = 1"
 
 
 def catalogue_version(request=None) -> int:
@@ -66,16 +67,13 @@ def catalogue_version(request=None) -> int:
     return version
 
 
-_VERSION_SQL = f"SELECT version FROM {CatalogueVersion._meta.db_table} WHERE id = 1"
-
-
-def normalised_query(request, *, leave_out: tuple[str, ...] = ()) -> str:
-    """The query string with its parameters sorted (and empty ones dropped), so
-    that ?a=1&b=2 and ?b=2&a=1 share an entry; without the parameters named in
-    `leave_out`."""
+def normalised_query(params, *, leave_out: tuple[str, ...] = ()) -> str:
+    """A query string (request.GET) with its parameters sorted (and empty ones
+    dropped), so that ?a=1&b=2 and ?b=2&a=1 share an entry; without the
+    parameters named in `leave_out`."""
     pairs = sorted(
         (key, value)
-        for key, values in request.GET.lists()
+        for key, values in params.lists()
         if key not in leave_out
         for value in values
         if value != ""
@@ -102,7 +100,7 @@ def cached(request, name: str, compute: Callable[[], Any], *, query=None) -> Any
     """compute() once per catalogue version, language and `query` (by default
     the request's normalised query string; "" for a value that depends on none);
     its result must pickle."""
-    key = _key(request, name, normalised_query(request) if query is None else query)
+    key = _key(request, name, normalised_query(request.GET) if query is None else query)
     value = cache.get(key)
     if value is None:
         value = compute()
@@ -114,6 +112,31 @@ def _personal(request, response) -> bool:
     """A response that used a CSRF token (a form posting back) or sets a
     cookie belongs to one visitor: neither kept nor tagged."""
     return bool(request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or response.cookies)
+
+
+class Parts:
+    """Values cached under the catalogue version and language, as `cached`
+    keeps them, read and written several at a time: {name: what tells this
+    value from others of its kind}."""
+
+    def __init__(self, request, kind: str):
+        self.request = request
+        self.kind = kind
+
+    def _keys(self, parts: dict[str, str]) -> dict[str, str]:
+        return {
+            name: _key(self.request, self.kind, name, part)
+            for name, part in parts.items()
+        }
+
+    def get_many(self, parts: dict[str, str]) -> dict[str, Any]:
+        keys = self._keys(parts)
+        found = cache.get_many(keys.values())
+        return {name: found[key] for name, key in keys.items() if key in found}
+
+    def set_many(self, parts: dict[str, str], values: dict[str, Any]) -> None:
+        keys = self._keys(parts)
+        cache.set_many({keys[name]: value for name, value in values.items()}, TIMEOUT)
 
 
 def _pack(response: HttpResponse) -> tuple | None:
@@ -169,7 +192,7 @@ def cached_response(
     request whose If-None-Match holds that ETag gets 304 without anything being
     built. A streamed or very large response is tagged but built each time; a
     personal one (see _personal) is neither kept nor tagged."""
-    key = _key(request, request.path, normalised_query(request))
+    key = _key(request, request.path, normalised_query(request.GET))
     # Weak: the same page may go out gzipped or not (see _unpack).
     etag = f'W/"{key[-32:]}"'
     sent = parse_etags(request.headers.get("If-None-Match", ""))

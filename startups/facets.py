@@ -7,8 +7,10 @@ made without it (so that its other values stay reachable). The statement names
 each of these selections once, as a common table expression, and every count is
 a grouped query over one of them, joined to the many-to-many tables: the text
 search and the filters run once per selection instead of once per facet, and
-the number of values changes nothing. The same statement counts the selection
-itself (the page's "N start-ups").
+the number of values changes nothing. The phase facet's counts give the number
+selected (the page's "N start-ups"). A facet's counts depend on the other
+facets' filters only: the caller may keep them for every selection that shares
+those (`known`).
 
 The selections are the FilterSet's own querysets, compiled by Django: what is
 counted is exactly what the page lists."""
@@ -74,17 +76,29 @@ def count_facets(
     labels: dict[str, str],
     choices: dict[str, dict[str, str]],
     selected: dict[str, list],
-) -> FacetCounts:
-    """`selections`: the start-ups each facet counts within, by facet name,
-    plus "total" for the selection itself (the same Selection object shares
-    one table expression). `labels`: each facet's title; `choices`: the values
-    and labels of the column facets; `selected`: each facet's selected values
-    (strings, or instances with a slug)."""
+    known: dict[str, list[tuple]] | None = None,
+) -> tuple[FacetCounts, dict[str, list[tuple]]]:
+    """The facets and the number of start-ups selected, and every facet's rows
+    (value, label, acronym, count) for the caller to keep. `selections`: the
+    start-ups each facet counts within, by facet name (the same Selection
+    object shares one table expression). `labels`: each facet's title;
+    `choices`: the values and labels of the column facets; `selected`: each
+    facet's selected values (strings, or instances with a slug); `known`: the
+    rows of facets already counted within the same selections (kept by the
+    caller): they are not counted again."""
+    rows = dict(known or {})
+    if missing := [name for name in FACETS if name not in rows]:
+        rows |= _count(selections, missing)
+    return _facet_counts(rows, labels=labels, choices=choices, selected=selected), rows
+
+
+def _count(selections: dict[str, Selection], facets: list[str]) -> dict[str, list]:
+    """The rows of `facets`, in one statement."""
     names: dict[int, str] = {}
     ctes, params = [], []
-    db = selections["total"].queryset.db
+    db = selections[facets[0]].queryset.db
     connection = connections[db]
-    for queryset, costly in selections.values():
+    for queryset, costly in (selections[facet] for facet in facets):
         if id(queryset) in names:
             continue
         name = names[id(queryset)] = f"s{len(names)}"
@@ -105,18 +119,32 @@ def count_facets(
         ctes.append(f"{name}({', '.join(_COLUMNS)}) AS {hint}({sql})")
         params.extend(sql_params)
 
-    def source(facet: str) -> str:
-        return names[id(selections[facet].queryset)]
-
     q = connection.ops.quote_name
-    branches = [f"SELECT 'total', NULL, NULL, NULL, COUNT(*) FROM {source('total')}"]
-    for facet, column in COLUMN_FACETS.items():
-        branches.append(
-            f"SELECT '{facet}', {column}, NULL, NULL, COUNT(*) "
-            f"FROM {source(facet)} GROUP BY {column}"
-        )
+    branches = []
+    for facet in facets:
+        s = names[id(selections[facet].queryset)]
+        branches += _branches(facet, s, q)
+    statement = f"WITH {', '.join(ctes)} " + " UNION ALL ".join(branches)
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        found = cursor.fetchall()
+    rows: dict[str, list] = {facet: [] for facet in facets}
+    for facet, *row in found:
+        rows[facet].append(tuple(row))
+    return rows
 
-    def counted(facet, model, label_columns, grouped_sql):
+
+def _branches(facet: str, s: str, q) -> list[str]:
+    """The grouped queries counting `facet`'s values within the table
+    expression `s`: (facet, value, label, acronym, count) rows."""
+    if facet in COLUMN_FACETS:
+        column = COLUMN_FACETS[facet]
+        return [
+            f"SELECT '{facet}', {column}, NULL, NULL, COUNT(*) "
+            f"FROM {s} GROUP BY {column}"
+        ]
+
+    def counted(model, label_columns, grouped_sql):
         # Counted by id, then joined to the few rows of the related table.
         second = f"t.{q(label_columns[1])}" if len(label_columns) > 1 else "NULL"
         return (
@@ -124,60 +152,51 @@ def count_facets(
             f"FROM ({grouped_sql}) c JOIN {q(model._meta.db_table)} t ON t.id = c.id"
         )
 
-    s = source("incubator")
-    through = Startup.co_incubators.through._meta
-    branches.append(
-        counted(
-            "incubator",
-            Incubator,
-            ("name",),
-            f"SELECT incubator_id AS id, COUNT(*) AS n FROM {s} GROUP BY incubator_id",
-        )
-    )
-    # Co-incubated start-ups, each counted once per incubator.
-    branches.append(
-        counted(
-            "incubator",
-            Incubator,
-            ("name",),
-            f"SELECT l.incubator_id AS id, COUNT(*) AS n FROM {s} "
-            f"JOIN {q(through.db_table)} l ON l.startup_id = {s}.id "
-            f"WHERE l.incubator_id <> {s}.incubator_id GROUP BY l.incubator_id",
-        )
-    )
-    for facet, (relation, model, label_columns) in RELATION_FACETS.items():
-        s = source(facet)
-        field = Startup._meta.get_field(relation)
-        link = q(field.remote_field.through._meta.db_table)
-        target = q(field.m2m_reverse_name())
-        branches.append(
+    if facet == "incubator":
+        link = q(Startup.co_incubators.through._meta.db_table)
+        return [
             counted(
-                facet,
-                model,
-                label_columns,
-                f"SELECT l.{target} AS id, COUNT(*) AS n FROM {s} "
-                f"JOIN {link} l ON l.startup_id = {s}.id GROUP BY l.{target}",
-            )
+                Incubator,
+                ("name",),
+                f"SELECT incubator_id AS id, COUNT(*) AS n FROM {s} "
+                "GROUP BY incubator_id",
+            ),
+            # Co-incubated start-ups, each counted once per incubator.
+            counted(
+                Incubator,
+                ("name",),
+                f"SELECT l.incubator_id AS id, COUNT(*) AS n FROM {s} "
+                f"JOIN {link} l ON l.startup_id = {s}.id "
+                f"WHERE l.incubator_id <> {s}.incubator_id GROUP BY l.incubator_id",
+            ),
+        ]
+    relation, model, label_columns = RELATION_FACETS[facet]
+    field = Startup._meta.get_field(relation)
+    link = q(field.remote_field.through._meta.db_table)
+    target = q(field.m2m_reverse_name())
+    return [
+        counted(
+            model,
+            label_columns,
+            f"SELECT l.{target} AS id, COUNT(*) AS n FROM {s} "
+            f"JOIN {link} l ON l.startup_id = {s}.id GROUP BY l.{target}",
         )
-
-    statement = f"WITH {', '.join(ctes)} " + " UNION ALL ".join(branches)
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        rows = cursor.fetchall()
-    return _facet_counts(rows, labels=labels, choices=choices, selected=selected)
+    ]
 
 
 def _facet_counts(rows, *, labels, choices, selected) -> FacetCounts:
     counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
     names: dict[str, dict[str, str]] = {name: {} for name in FACETS}
-    total = 0
-    for facet, value, label, acronym, n in rows:
-        if facet == "total":
-            total = n
-            continue
-        counts[facet][value] = counts[facet].get(value, 0) + n
-        if label is not None:
-            names[facet][value] = f"{label} ({acronym})" if acronym else label
+    for facet in FACETS:
+        for value, label, acronym, n in rows[facet]:
+            counts[facet][value] = counts[facet].get(value, 0) + n
+            if label is not None:
+                names[facet][value] = f"{label} ({acronym})" if acronym else label
+    # Every start-up has one current phase ("" for none): the selection holds
+    # the start-ups of the selected phases (of all, if none is) among those
+    # the phase facet counts.
+    chosen_phases = set(selected.get("phase") or counts["phase"])
+    total = sum(n for value, n in counts["phase"].items() if value in chosen_phases)
 
     facets = []
     for name in FACETS:

@@ -13,6 +13,7 @@ from django.db.models import (
 )
 from django.utils.translation import gettext_lazy as _
 
+from startups.caching import Parts, normalised_query
 from startups.facets import (
     COLUMN_FACETS,
     FACETS,
@@ -259,10 +260,14 @@ class StartupFilter(django_filters.FilterSet):
 
     # Facet counts
 
-    def facets(self) -> FacetCounts:
+    def facets(self, *, cache: Parts | None = None) -> FacetCounts:
         """The facets beside the results, and the number of results: one
         statement whatever the number of start-ups or of values (see
-        startups.facets)."""
+        startups.facets). With `cache`, each facet's counts are kept under the
+        filters they depend on (all but the facet's own, the page and the
+        sort) and read back for any selection that shares them: with one
+        theme chosen, the theme facet counts within the whole catalogue, as
+        with no filter at all."""
         self.errors  # noqa: B018 (validates the form)
         cleaned = self.form.cleaned_data
 
@@ -276,12 +281,22 @@ class StartupFilter(django_filters.FilterSet):
             )
 
         everything = selection()
-        selections = {"total": everything}
-        for name in FACETS:
-            selections[name] = selection(name) if cleaned.get(name) else everything
-        return count_facets(
+        selections = {
+            name: selection(name) if cleaned.get(name) else everything
+            for name in FACETS
+        }
+        parts = {
+            name: normalised_query(self.data, leave_out=(name, "page", "sort"))
+            for name in (FACETS if cache else ())
+        }
+        known = cache.get_many(parts) if cache else {}
+        counts, rows = count_facets(
             selections,
             labels={name: self.form.fields[name].label for name in FACETS},
             choices={name: self.form.fields[name].choices for name in COLUMN_FACETS},
             selected={name: cleaned.get(name) for name in FACETS},
+            known=known,
         )
+        if cache:
+            cache.set_many(parts, {n: r for n, r in rows.items() if n not in known})
+        return counts

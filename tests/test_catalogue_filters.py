@@ -222,6 +222,86 @@ def test_every_facet_and_the_total_are_counted_in_one_statement(
     assert [(o.value, o.count) for o in sponsors.options] == [("org-facets", 3)]
 
 
+@pytest.fixture
+def mixed_catalogue(make_startup, make_organisation, make_incubator, theme):
+    """Start-ups spread over phases, themes, sponsors and incubators."""
+    health, work = theme("sante", "Santé"), theme("emploi", "Emploi")
+    dinum, dgcs = make_organisation(slug="dinum"), make_organisation(slug="dgcs")
+    labs = [make_incubator(slug=f"lab-{i}") for i in range(2)]
+    phases = [Phase.INVESTIGATION, Phase.CONSTRUCTION, Phase.ACCELERATION]
+    for i in range(12):
+        s = make_startup(
+            title=f"Service {'emploi' if i % 3 else 'santé'} {i}",
+            incubator=labs[i % 2],
+            phases=[(phases[i % 3], dt.date(2020 + i % 4, 1, 1))],
+            themes=[health, work][: 1 + i % 2],
+            sponsors=[dinum] if i % 4 else [dinum, dgcs],
+        )
+        if i % 5 == 0:
+            s.co_incubators.add(labs[1 - i % 2])
+    refresh_search_text(Startup.objects.all())
+
+
+SELECTIONS = [
+    {},
+    {"thematic": "sante"},
+    {"thematic": "sante", "phase": "construction"},
+    {"phase": ["investigation", "acceleration"], "sponsor": "dgcs"},
+    {"incubator": "lab-1", "q": "emploi"},
+    {"q": "service", "year": "2021", "usertype": "nobody"},
+]
+
+
+def test_facets_kept_for_shared_filters_give_what_counting_again_gives(
+    rf, mixed_catalogue
+):
+    from django.http import QueryDict
+
+    from startups.caching import Parts
+
+    def as_query(params):
+        query = QueryDict(mutable=True)
+        for key, value in params.items():
+            query.setlist(key, value if isinstance(value, list) else [value])
+        return query
+
+    parts = Parts(rf.get("/"), "facet")
+    for params in SELECTIONS + SELECTIONS[::-1]:
+        fresh = StartupFilter(as_query(params)).facets()
+        kept = StartupFilter(as_query(params)).facets(cache=parts)
+
+        assert kept == fresh, params
+
+
+def test_with_one_theme_chosen_the_theme_facet_is_not_counted_again(
+    client, mixed_catalogue, monkeypatch
+):
+    import startups.facets
+
+    counted = []
+    count = startups.facets._count
+
+    def spy(selections, facets):
+        counted.append(sorted(facets))
+        return count(selections, facets)
+
+    monkeypatch.setattr(startups.facets, "_count", spy)
+
+    client.get(LIST)
+    response = client.get(LIST, {"thematic": "emploi"})
+
+    # The whole catalogue counts every facet; with one theme, the theme facet
+    # counts within the whole catalogue again: kept from the first request.
+    assert counted == [
+        sorted(
+            ["phase", "incubator", "sponsor", "thematic", "usertype", "accessibility"]
+        ),
+        sorted(["phase", "incubator", "sponsor", "usertype", "accessibility"]),
+    ]
+    assert facet(response, "thematic") == {"sante": (12, False), "emploi": (6, True)}
+    assert response.context["page"].paginator.count == 6
+
+
 @pytest.mark.parametrize(
     ("sort", "expected"),
     [

@@ -5,7 +5,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from startups.caching import cached, cached_page, normalised_query
+from startups.caching import Parts, cached, cached_page, normalised_query
 from startups.downloads import csv_lines, download, rows
 from startups.filters import PAGE_SIZE, SORTS, StartupFilter
 from startups.models import Phase, Startup
@@ -28,18 +28,19 @@ def startup_list(request):
     startups = StartupFilter(request.GET, queryset=Startup.objects.for_catalogue())
 
     def facets():
-        counts = startups.facets()
+        counts = startups.facets(cache=Parts(request, "facet"))
         html = render_to_string("startups/_facets.html", {"facets": counts.facets})
         return counts, html
 
     # The facets (their counts and their markup, hundreds of checkboxes) and
     # the count depend on the filters, not on the page or the sort: one entry
-    # serves every page and order of a selection.
+    # serves every page and order of a selection (and each facet's counts are
+    # kept for every selection that shares them, see StartupFilter.facets).
     counts, facets_html = cached(
         request,
         "catalogue-facets",
         facets,
-        query=normalised_query(request, leave_out=("page", "sort")),
+        query=normalised_query(request.GET, leave_out=("page", "sort")),
     )
     page = paginate(request, startups.qs, PAGE_SIZE, count=counts.total)
     return render(
