@@ -134,3 +134,37 @@ def test_the_site_uses_the_database_aware_500_handler():
     from portfolio import urls
 
     assert urls.handler500 == "portfolio.middleware.server_error"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_public_page_reconnects_when_its_reused_connection_has_died(
+    client, make_startup
+):
+    """A database restart or failover between two requests kills the worker's
+    persistent connection: the first query of the next public request (the
+    catalogue version) opens a new one instead of failing."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        # Plain skip, in CI too: the PostgreSQL run of the same job runs it.
+        pytest.skip("kills a database server's connection: PostgreSQL only")
+    import psycopg
+
+    make_startup(slug="reconnected")
+    assert client.get("/startups/reconnected/").status_code == 200
+    pid = connection.connection.info.backend_pid
+    settings = connection.settings_dict
+    with psycopg.connect(
+        host=settings["HOST"] or None,
+        port=settings["PORT"] or None,
+        user=settings["USER"],
+        password=settings["PASSWORD"] or None,
+        dbname=settings["NAME"],
+        autocommit=True,
+    ) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+    response = client.get("/startups/reconnected/")
+
+    assert response.status_code == 200
+    assert connection.connection.info.backend_pid != pid
