@@ -37,7 +37,7 @@ from startups.models import (
     Theme,
     current_phase_entry,
 )
-from startups.search import SEARCH_INDEX_NAME, SEARCH_INDEX_SQL, search_text_of
+from startups.search import SEARCH_INDEXES, search_text_of
 from startups.services import catalogue_write
 
 # "Today" for the generator: a fixed date, so that a seed gives the same catalogue
@@ -752,7 +752,7 @@ class _Writer:
 
 @contextmanager
 def _bulk_load(startups: int):
-    """For a large load on PostgreSQL, the full-text index is built once at
+    """For a large load on PostgreSQL, the search indexes are built once at
     the end rather than updated row by row (several times faster; the table is
     locked until the transaction ends, which a seeding run can afford). Then
     the planner's statistics are refreshed, so that the next queries are
@@ -760,14 +760,16 @@ def _bulk_load(startups: int):
     rebuild = connection.vendor == "postgresql" and startups >= BULK_LOAD_MIN
     with connection.cursor() as cursor:
         if rebuild:
-            cursor.execute(f"DROP INDEX IF EXISTS {SEARCH_INDEX_NAME}")
+            for name in SEARCH_INDEXES:
+                cursor.execute(f"DROP INDEX IF EXISTS {name}")
     yield
     with connection.cursor() as cursor:
         if rebuild:
             # The foreign keys are checked at commit (deferred); an index
             # cannot be built while checks are pending: run them now.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute(SEARCH_INDEX_SQL)
+            for create in SEARCH_INDEXES.values():
+                cursor.execute(create)
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         cursor.execute("ANALYZE")
 

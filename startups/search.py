@@ -15,7 +15,7 @@ from django.contrib.postgres.search import (
     SearchVectorField,
 )
 from django.db import connection
-from django.db.models import F, Func, QuerySet, TextField, Value
+from django.db.models import BooleanField, F, Func, Q, QuerySet, TextField, Value
 
 
 @functools.cache
@@ -103,13 +103,44 @@ class SearchDocument(Func):
         return compiler.compile(self.source_expressions[0])
 
 
-# PostgreSQL's GIN index on the stored vector (created by migration 0006; a
-# large load drops it and builds it again at the end, see demo._bulk_load).
-SEARCH_INDEX_NAME = "startup_search_vector_idx"
-SEARCH_INDEX_SQL = (
-    f"CREATE INDEX IF NOT EXISTS {SEARCH_INDEX_NAME} "
-    "ON startups_startup USING gin (search_vector)"
-)
+class _Title(Func):
+    """The normalised title: the first line of search_text."""
+
+    function = "split_part"
+    output_field = TextField()
+
+    def __init__(self):
+        super().__init__(F("search_text"), Value("\n"), Value(1))
+
+
+class _ResemblesAWordOf(Func):
+    """PostgreSQL's pg_trgm `%>`: the text (second) is close, by its trigrams,
+    to some run of words of the first (word_similarity above 0.6), so that
+    "justise" finds "mon suivi justice"."""
+
+    arg_joiner = " %%> "
+    template = "(%(expressions)s)"
+    output_field = BooleanField()
+
+
+# Words shorter than this are not looked for by resemblance: too many titles
+# resemble "cap" or "rdv".
+RESEMBLANCE_MIN_LENGTH = 4
+
+# PostgreSQL's GIN indexes for search (created by migrations 0006 and 0009; a
+# large load drops them and builds them again at the end, see demo._bulk_load):
+# the stored vector, and the trigrams of the normalised title. The title's
+# expression must be the one _Title compiles to, for the planner to use it.
+SEARCH_INDEXES = {
+    "startup_search_vector_idx": (
+        "CREATE INDEX IF NOT EXISTS startup_search_vector_idx "
+        "ON startups_startup USING gin (search_vector)"
+    ),
+    "startup_title_trigram_idx": (
+        "CREATE INDEX IF NOT EXISTS startup_title_trigram_idx ON startups_startup "
+        "USING gin ((split_part(search_text, E'\\n', 1)) gin_trgm_ops)"
+    ),
+}
 
 
 def _unaccent(expression):
@@ -134,6 +165,12 @@ def search(queryset: QuerySet, text: str) -> QuerySet:
     query = SearchQuery(
         _unaccent(Value(_tsquery(words))), config="french", search_type="raw"
     )
+    matches = Q(search_vector=query)
+    phrase = " ".join(words)
+    if len(phrase) >= RESEMBLANCE_MIN_LENGTH:
+        # A title close to what was typed, for typing mistakes: those rows
+        # rank 0, after every row that has the words.
+        matches |= Q(_ResemblesAWordOf(_Title(), Value(phrase)))
     return queryset.alias(search_rank=SearchRank(F("search_vector"), query)).filter(
-        search_vector=query
+        matches
     )

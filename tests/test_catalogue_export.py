@@ -111,13 +111,51 @@ def test_the_export_costs_the_same_queries_for_5_or_40_startups(
     def export_queries(n: int) -> int:
         for _ in range(n):
             make_startup(sponsors=sponsors).co_incubators.set([lab])
-        # rows with their incubator, then co-incubators, sponsors, themes and
-        # audiences: one query each
-        with django_assert_num_queries(
-            6
-        ):  # +1: the catalogue version (ETag, startups.caching)
+        # The catalogue version (ETag, startups.caching), then the rows with
+        # their incubator and every list joined in the same query.
+        with django_assert_num_queries(2):
             response = client.get(EXPORT)
         return len(rows(response))
 
     assert export_queries(5) == 5
     assert export_queries(35) == 40
+
+
+def test_a_large_export_read_a_chunk_at_a_time_still_costs_two_queries(
+    client, make_startup, monkeypatch, django_assert_num_queries
+):
+    monkeypatch.setattr("startups.downloads.CHUNK_SIZE", 2)
+    monkeypatch.setattr("startups.downloads.IN_MEMORY_LIMIT", 100)
+    for i in range(7):
+        make_startup(title=f"Service {i}")
+
+    with django_assert_num_queries(2):
+        response = client.get(EXPORT)
+        lines = b"".join(response.streaming_content).decode("utf-8-sig")
+
+    assert response.streaming
+    assert len(lines.splitlines()) == 1 + 7
+
+
+def test_the_exports_lists_are_in_alphabetical_order_accents_aside(
+    client, make_startup, make_organisation
+):
+    make_startup(
+        sponsors=[
+            make_organisation(name="Ministère de la Santé", acronym=""),
+            make_organisation(name="École nationale", acronym="EN"),
+            make_organisation(name="agence du numérique", acronym=""),
+        ],
+        themes=[
+            Theme.objects.create(slug="sante", label="Santé"),
+            Theme.objects.create(slug="emploi", label="Emploi"),
+            Theme.objects.create(slug="education", label="Éducation"),
+        ],
+    )
+
+    (row,) = rows(client.get(EXPORT))
+
+    assert row["sponsors"] == (
+        "agence du numérique | École nationale (EN) | Ministère de la Santé"
+    )
+    assert row["themes"] == "Éducation | Emploi | Santé"

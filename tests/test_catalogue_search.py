@@ -146,3 +146,52 @@ def test_on_postgresql_search_results_come_by_relevance(postgres_only, client, s
         "Vélo partout",
         "Annuaire",
     ]
+
+
+def test_on_postgresql_a_misspelt_title_is_found_after_every_exact_match(
+    postgres_only, client, startup
+):
+    startup(title="Mon suivi justice")
+    startup(title="Registre", mission="Le suivi des dossiers de justice.")
+    startup(title="Jardins partagés")
+
+    response = client.get(LIST, {"q": "justise"})
+    assert [s.title for s in response.context["page"].object_list] == [
+        "Mon suivi justice"
+    ]
+
+    # The words themselves still come first; resemblance only adds titles.
+    response = client.get(LIST, {"q": "suivi justice"})
+    assert [s.title for s in response.context["page"].object_list] == [
+        "Mon suivi justice",
+        "Registre",
+    ]
+
+
+def test_on_postgresql_short_words_are_not_looked_for_by_resemblance(
+    postgres_only, client, startup
+):
+    startup(title="Capital")
+    startup(title="Ma cantine")
+
+    response = client.get(LIST, {"q": "cnt"})
+
+    assert titles(response) == []
+
+
+def test_on_postgresql_misspellings_are_matched_through_the_title_trigram_index(
+    postgres_only, startup
+):
+    from django.db import connection
+
+    from startups.search import search
+
+    for i in range(200):
+        startup(title=f"Service {i}")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE startups_startup")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = search(Startup.objects.all(), "justise").explain()
+
+    assert "startup_title_trigram_idx" in plan
+    assert "startup_search_vector_idx" in plan

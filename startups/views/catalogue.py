@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from startups.caching import Parts, cached, cached_page, normalised_query
 from startups.downloads import csv_lines, download, rows
+from startups.expressions import listed
 from startups.filters import PAGE_SIZE, SORTS, StartupFilter
 from startups.models import Phase, Startup
 from startups.paging import paginate
@@ -87,10 +88,10 @@ def export_csv(request):
             s.get_current_phase_display(),
             s.current_phase_start.isoformat() if s.current_phase_start else "",
             s.incubator.name,
-            CSV_SEPARATOR.join(i.name for i in s.co_incubators.all()),
-            CSV_SEPARATOR.join(str(o) for o in s.sponsors.all()),
-            CSV_SEPARATOR.join(t.label for t in s.themes.all()),
-            CSV_SEPARATOR.join(a.label for a in s.audiences.all()),
+            CSV_SEPARATOR.join(listed(s.co_incubator_names)),
+            CSV_SEPARATOR.join(listed(s.sponsor_names)),
+            CSV_SEPARATOR.join(listed(s.theme_labels)),
+            CSV_SEPARATOR.join(listed(s.audience_labels)),
             s.website,
             s.repository,
             s.get_accessibility_status_display(),
