@@ -30,7 +30,7 @@ from startups.models import (
     Startup,
     Theme,
 )
-from startups.search import query_words, search
+from startups.search import can_resemble, query_words, search
 
 PAGE_SIZE = 24
 # Filters on columns of the facets index (models.Startup): choosing their rows
@@ -178,7 +178,10 @@ class StartupFilter(django_filters.FilterSet):
     class Meta:
         form = StartupFilterForm
 
-    def __init__(self, data=None, queryset=None, **kwargs):
+    def __init__(self, data=None, queryset=None, *, resembling=False, **kwargs):
+        """With `resembling`, the text search looks for titles resembling what
+        was typed rather than for its words (see search.search)."""
+        self.resembling = resembling
         queryset = Startup.objects.all() if queryset is None else queryset
         # Whatever the caller passes, the public never sees unpublished sheets.
         super().__init__(data, queryset.published(), **kwargs)
@@ -187,7 +190,7 @@ class StartupFilter(django_filters.FilterSet):
     # that results never repeat and facet counts can group on them.
 
     def filter_text(self, queryset, name, value):
-        return search(queryset, value)
+        return search(queryset, value, resembling=self.resembling)
 
     def filter_phase(self, queryset, name, value):
         return queryset.filter(current_phase__in=value)
@@ -253,6 +256,13 @@ class StartupFilter(django_filters.FilterSet):
     @property
     def searching(self) -> bool:
         return bool(query_words(self.form.cleaned_data.get("q") or ""))
+
+    @property
+    def can_resemble(self) -> bool:
+        """Whether the text typed can be looked for by resemblance."""
+        return not self.resembling and can_resemble(
+            self.form.cleaned_data.get("q") or ""
+        )
 
     def ignored_parameters(self) -> list[str]:
         self.errors  # noqa: B018 (validates the form)

@@ -15,7 +15,15 @@ from django.contrib.postgres.search import (
     SearchVectorField,
 )
 from django.db import connection
-from django.db.models import BooleanField, F, Func, Q, QuerySet, TextField, Value
+from django.db.models import (
+    BooleanField,
+    F,
+    FloatField,
+    Func,
+    QuerySet,
+    TextField,
+    Value,
+)
 
 
 @functools.cache
@@ -123,8 +131,7 @@ class _ResemblesAWordOf(Func):
     output_field = BooleanField()
 
 
-# Words shorter than this are not looked for by resemblance: too many titles
-# resemble "cap" or "rdv".
+# Shorter searches are not looked for by resemblance.
 RESEMBLANCE_MIN_LENGTH = 4
 
 # PostgreSQL's GIN indexes for search (created by migrations 0006 and 0009; a
@@ -147,14 +154,34 @@ def _unaccent(expression):
     return Func(expression, function="UNACCENT")
 
 
-def search(queryset: QuerySet, text: str) -> QuerySet:
+def can_resemble(text: str) -> bool:
+    """Whether titles resembling `text` can be looked for: on PostgreSQL, for
+    four letters or more (too many titles resemble "cap" or "rdv")."""
+    phrase = " ".join(query_words(text))
+    return connection.vendor == "postgresql" and len(phrase) >= RESEMBLANCE_MIN_LENGTH
+
+
+def search(queryset: QuerySet, text: str, *, resembling: bool = False) -> QuerySet:
     """Start-ups matching every word of `text`. On PostgreSQL, French full-text
     search on the stored vector (stemmed, word starts: "emplois" finds "emploi")
     with a `search_rank` alias for ordering by relevance; elsewhere, each word
-    (made singular) must appear somewhere in search_text."""
+    (made singular) must appear somewhere in search_text.
+
+    With `resembling` (for when the words find nothing, see can_resemble), the
+    start-ups whose title resembles `text` instead, closest first: "justise"
+    finds "Mon suivi justice". A fallback rather than an addition to every
+    search: OR-ing the two conditions doubled the planner's estimate of the
+    selection and the cost of the facet counts over it."""
     words = query_words(text)
     if not words:
         return queryset
+    if resembling:
+        phrase = Value(" ".join(words))
+        return queryset.alias(
+            search_rank=Func(
+                phrase, _Title(), function="word_similarity", output_field=FloatField()
+            )
+        ).filter(_ResemblesAWordOf(_Title(), phrase))
     if connection.vendor != "postgresql":
         for word in map(_singular, words):
             queryset = queryset.filter(search_text__contains=word)
@@ -165,12 +192,6 @@ def search(queryset: QuerySet, text: str) -> QuerySet:
     query = SearchQuery(
         _unaccent(Value(_tsquery(words))), config="french", search_type="raw"
     )
-    matches = Q(search_vector=query)
-    phrase = " ".join(words)
-    if len(phrase) >= RESEMBLANCE_MIN_LENGTH:
-        # A title close to what was typed, for typing mistakes: those rows
-        # rank 0, after every row that has the words.
-        matches |= Q(_ResemblesAWordOf(_Title(), Value(phrase)))
     return queryset.alias(search_rank=SearchRank(F("search_vector"), query)).filter(
-        matches
+        search_vector=query
     )

@@ -148,24 +148,39 @@ def test_on_postgresql_search_results_come_by_relevance(postgres_only, client, s
     ]
 
 
-def test_on_postgresql_a_misspelt_title_is_found_after_every_exact_match(
+def test_on_postgresql_when_no_startup_has_the_words_titles_resembling_them_are_shown(
     postgres_only, client, startup
 ):
     startup(title="Mon suivi justice")
     startup(title="Registre", mission="Le suivi des dossiers de justice.")
     startup(title="Jardins partagés")
 
-    response = client.get(LIST, {"q": "justise"})
+    response = client.get("/startups/", {"q": "justise"})
+
     assert [s.title for s in response.context["page"].object_list] == [
         "Mon suivi justice"
     ]
+    assert response.context["resembling"]
+    assert (
+        "Aucune start-up ne contient les mots « justise » : voici celles dont le "
+        "nom s'en approche." in response.content.decode()
+    )
+    (phase,) = [f for f in response.context["facets"] if f.name == "phase"]
+    assert sum(o.count for o in phase.options) == 1  # counted over those titles
 
-    # The words themselves still come first; resemblance only adds titles.
+
+def test_on_postgresql_titles_are_not_looked_for_by_resemblance_when_the_words_match(
+    postgres_only, client, startup
+):
+    startup(title="Mon suivi justice")
+    startup(title="Registre", mission="Le suivi des dossiers de justice.")
+    startup(title="Suivi justise")
+
     response = client.get(LIST, {"q": "suivi justice"})
-    assert [s.title for s in response.context["page"].object_list] == [
-        "Mon suivi justice",
-        "Registre",
-    ]
+
+    assert not response.context["resembling"]
+    assert titles(response) == ["Mon suivi justice", "Registre"]
+    assert "resembles" not in response.content.decode()
 
 
 def test_on_postgresql_short_words_are_not_looked_for_by_resemblance(
@@ -177,9 +192,10 @@ def test_on_postgresql_short_words_are_not_looked_for_by_resemblance(
     response = client.get(LIST, {"q": "cnt"})
 
     assert titles(response) == []
+    assert not response.context["resembling"]
 
 
-def test_on_postgresql_misspellings_are_matched_through_the_title_trigram_index(
+def test_on_postgresql_resembling_titles_are_found_through_the_trigram_index(
     postgres_only, startup
 ):
     from django.db import connection
@@ -191,7 +207,6 @@ def test_on_postgresql_misspellings_are_matched_through_the_title_trigram_index(
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE startups_startup")
         cursor.execute("SET LOCAL enable_seqscan = off")
-        plan = search(Startup.objects.all(), "justise").explain()
+        plan = search(Startup.objects.all(), "justise", resembling=True).explain()
 
     assert "startup_title_trigram_idx" in plan
-    assert "startup_search_vector_idx" in plan
