@@ -42,9 +42,7 @@ def startup_list(request):
         if resembling:
             # No start-up has these words: those whose title resembles them
             # (a typing mistake), with their own facet counts.
-            counts = selection(True).facets(
-                cache=Parts(request, "facet-resembling")
-            )
+            counts = selection(True).facets(cache=Parts(request, "facet-resembling"))
         html = render_to_string("startups/_facets.html", {"facets": counts.facets})
         return counts, html, resembling
 
