@@ -201,6 +201,17 @@ class Organisation(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("startups:sponsor_detail", kwargs={"slug": self.slug})
 
+    @staticmethod
+    def str_in_sql(path: str) -> models.Expression:
+        """__str__ as an SQL expression, for the organisation reached through
+        `path` ("organisation__" from a link table): the same rule, where a
+        query must build the text itself."""
+        name, acronym = f"{path}name", f"{path}acronym"
+        return models.Case(
+            models.When(**{acronym: ""}, then=name),
+            default=Concat(name, models.Value(" ("), acronym, models.Value(")")),
+        )
+
 
 class IncubatorQuerySet(models.QuerySet):
     def kept_by(self, user):
@@ -386,15 +397,6 @@ class StartupQuerySet(models.QuerySet):
         that a download of 100,000 rows read a chunk at a time costs one query,
         not one more per list and chunk."""
         startup = self.model
-        sponsor = models.Case(
-            models.When(organisation__acronym="", then="organisation__name"),
-            default=Concat(
-                "organisation__name",
-                models.Value(" ("),
-                "organisation__acronym",
-                models.Value(")"),
-            ),
-        )
         return (
             self.published()
             .select_related("incubator")
@@ -403,7 +405,9 @@ class StartupQuerySet(models.QuerySet):
                 co_incubator_names=joined_list(
                     startup.co_incubators.through, "incubator__name"
                 ),
-                sponsor_names=joined_list(startup.sponsors.through, sponsor),
+                sponsor_names=joined_list(
+                    startup.sponsors.through, Organisation.str_in_sql("organisation__")
+                ),
                 theme_labels=joined_list(startup.themes.through, "theme__label"),
                 audience_labels=joined_list(
                     startup.audiences.through, "audience__label"
