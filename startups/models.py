@@ -515,6 +515,24 @@ class StartupQuerySet(models.QuerySet):
         )
         return dict(rows)
 
+    def with_current_phase_due(self, today: date):
+        """The start-ups whose stored current phase is not the one their history
+        makes current on `today`: a planned phase has started since the phase
+        was stored (or the stored one has not started yet, the clock having
+        been set back). Equal start dates are settled when the history is
+        saved and do not change with the date."""
+        began = StartupPhase.objects.filter(
+            startup=models.OuterRef("pk"), start__lte=today
+        )
+        later = began.filter(start__gt=models.OuterRef("current_phase_start"))
+        return self.alias(
+            has_begun=models.Exists(began), has_later=models.Exists(later)
+        ).filter(
+            Q(current_phase_start__gt=today)
+            | Q(current_phase_start__isnull=True, has_begun=True)
+            | Q(has_later=True)
+        )
+
     def for_staff_home(self):
         """The staff home's list: least recently updated first, so that the stale
         sheets lead, each with its main incubator, in one query."""
@@ -870,10 +888,17 @@ class DatedPhase(Protocol):
 P = TypeVar("P", bound=DatedPhase)
 
 
-def current_phase_entry(entries: Iterable[P]) -> P | None:
-    """The entry that gives a start-up its current phase: the latest start date,
-    and on equal start dates the one listed later (highest position)."""
-    return max(entries, key=lambda e: (e.start, e.position), default=None)
+def current_phase_entry(entries: Iterable[P], today: date | None = None) -> P | None:
+    """The entry that gives a start-up its current phase on `today` (by default
+    the local date): the latest one that has started (start no later than
+    today), and on equal start dates the one listed later (highest position).
+    A phase that starts later is planned, not current."""
+    today = timezone.localdate() if today is None else today
+    return max(
+        (e for e in entries if e.start <= today),
+        key=lambda e: (e.start, e.position),
+        default=None,
+    )
 
 
 # What history keeps (django-reversion): a start-up's version holds its phases,

@@ -81,12 +81,12 @@ def catalogue_write() -> Iterator[None]:
 
 
 def refresh_current_phase(
-    startup: Startup, entries: Iterable[Any] | None = None
+    startup: Startup, entries: Iterable[Any] | None = None, *, today=None
 ) -> None:
-    """Store on the start-up the phase its history makes current (the one rule,
-    models.current_phase_entry)."""
+    """Store on the start-up the phase its history makes current today (the one
+    rule, models.current_phase_entry)."""
     entries = list(startup.phases.all() if entries is None else entries)
-    entry = current_phase_entry(entries)
+    entry = current_phase_entry(entries, today)
     startup.current_phase = entry.phase if entry else ""
     startup.current_phase_start = entry.start if entry else None
     startup.started_on = min((e.start for e in entries), default=None)
@@ -96,6 +96,25 @@ def refresh_current_phase(
         started_on=startup.started_on,
     )
     bump_catalogue_version()
+
+
+def refresh_due_phases(*, today, dry_run: bool = False) -> list[Startup]:
+    """Store the current phase of every start-up whose planned phase has begun
+    by `today` (Startup.objects.with_current_phase_due), in one transaction:
+    a phase becomes current on its day without anyone saving the sheet. Not a
+    change of the sheet's content: its "last update" stays. Returns those
+    start-ups (with a dry run, only finds them)."""
+    due = list(
+        Startup.objects.with_current_phase_due(today)
+        .only("pk", "slug", "current_phase", "current_phase_start", "started_on")
+        .prefetch_related("phases")
+        .order_by("pk")
+    )
+    if due and not dry_run:
+        with transaction.atomic(), catalogue_write():
+            for startup in due:
+                refresh_current_phase(startup, today=today)
+    return due
 
 
 def refresh_search_text(startups: Iterable[Startup]) -> None:

@@ -63,6 +63,19 @@ def _empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def _phases_refreshed_today():
+    # Builders store the current phase of today: the day's refresh
+    # (startups.daily) has nothing to do, and pinned query counts do not
+    # depend on which test ran first. A test that moves the clock gets it.
+    from django.utils import timezone
+
+    from startups import daily
+
+    daily.mark_refreshed(timezone.localdate())
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     # A request leaves its language active in the thread: start every test in
     # the site's default language, whatever the previous test fetched.

@@ -10,6 +10,7 @@ from django.template import loader
 from django.urls import resolve
 from django.utils import translation
 
+from startups import daily
 from startups.models import (
     AccessibilityStatus,
     Audience,
@@ -32,6 +33,7 @@ TODAY = dt.date(2022, 4, 15)
 def _today(monkeypatch):
     # Open phases run until today: pin it, so that durations do not drift.
     monkeypatch.setattr(startup_views.timezone, "localdate", lambda: TODAY)
+    daily.mark_refreshed(TODAY)  # the builders stored the phases of TODAY
 
 
 def page(client, startup, lang=""):
