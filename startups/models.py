@@ -454,13 +454,14 @@ class StartupQuerySet(models.QuerySet):
         )
 
     def for_feed(self):
-        """The feeds of new start-ups: published, most recently started first,
-        with their main incubator."""
+        """The feeds of new start-ups: published, begun by today (not those
+        whose first phase is planned), most recently started first, with their
+        main incubator."""
         return (
             self.published()
             .select_related("incubator")
             .defer(*SEARCH_FIELDS)
-            .filter(started_on__isnull=False)
+            .filter(started_on__lte=timezone.localdate())
             .order_by("-started_on", "-pk")
         )
 
