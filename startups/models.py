@@ -686,6 +686,10 @@ class Startup(models.Model):
     )
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # When the sheet's content last changed: set on every save (the admin, an
+    # import that changes the sheet), never by derived fields (current phase,
+    # search text: queryset updates); a first import gives it the file's own
+    # date when it has one (services.import_catalogue).
     updated_at = models.DateTimeField(_("last update"), auto_now=True)
 
     objects = StartupQuerySet.as_manager()
@@ -743,6 +747,13 @@ class Startup(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("startups:detail", kwargs={"slug": self.slug})
+
+    @property
+    def not_updated_since_added(self) -> bool:
+        """Whether the sheet's content has not changed since it was added
+        (imported without a date of its own: both dates are the same instant,
+        see services.import_catalogue)."""
+        return self.updated_at == self.created_at
 
 
 class StartupPhaseQuerySet(models.QuerySet):

@@ -3,10 +3,11 @@ commands call these instead of writing rows by hand."""
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import threading
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -303,12 +304,19 @@ class _DryRun(Exception):
     pass
 
 
-def import_catalogue(catalogue: Catalogue, *, dry_run: bool = False) -> ImportSummary:
+def import_catalogue(
+    catalogue: Catalogue,
+    *,
+    dry_run: bool = False,
+    source_dates: Mapping[str, dt.datetime] | None = None,
+) -> ImportSummary:
     """Save the valid records of a parsed catalogue in one transaction.
 
     Records equal to what the database holds are not written (a second import of
-    the same files changes nothing); a changed record replaces its start-up's
-    sponsors, themes, phases and events with the file's."""
+    the same files changes nothing, not even a date); a changed record replaces
+    its start-up's sponsors, themes, phases and events with the file's. A new
+    start-up's "last update" is its file's date in `source_dates` (by path, see
+    source_dates.git_commit_dates), or else the day it is imported."""
     summary = ImportSummary(warnings=list(catalogue.warnings))
     # One revision for the whole import: each changed sheet's history shows it.
     # Rows are added to it by hand, once each: left to reversion's signals, every
@@ -331,6 +339,7 @@ def import_catalogue(catalogue: Catalogue, *, dry_run: bool = False) -> ImportSu
                 themes,
                 audiences,
                 summary,
+                source_dates or {},
             )
             for record in catalogue.incubators:
                 incubator = incubators[record.slug]
@@ -390,7 +399,13 @@ def _save_terms(model, labels: dict[str, str], summary: ImportSummary, kind: str
 
 
 def _save_startups(
-    records, incubators, organisations, themes, audiences, summary: ImportSummary
+    records,
+    incubators,
+    organisations,
+    themes,
+    audiences,
+    summary: ImportSummary,
+    source_dates: Mapping[str, dt.datetime],
 ) -> dict[str, Startup]:
     existing = {
         s.slug: s
@@ -427,6 +442,10 @@ def _save_startups(
         values["incubator"] = incubators[record.incubator]
         if startup is None:
             startup = Startup.objects.create(slug=record.slug, **values)
+            # Its content dates from its file's last commit, or else from now
+            # (the same instant as its creation: "not updated since").
+            startup.updated_at = source_dates.get(record.path) or startup.created_at
+            Startup.objects.filter(pk=startup.pk).update(updated_at=startup.updated_at)
             existing[record.slug] = startup
             summary.created["startups"] += 1
         else:
