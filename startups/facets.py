@@ -35,11 +35,30 @@ class FacetOption:
     selected: bool
 
 
+# A facet shows its selected values and its most frequent ones; "see all"
+# unfolds the rest (the catalogue page stays light whatever the vocabularies).
+TOP_VALUES = 6
+# An unfolded facet lists this many values at most (the most frequent first):
+# a filter box (with JavaScript) or the search finds the others.
+MOST_VALUES = 300
+
+
 @dataclass
 class Facet:
     name: str
     label: str
     options: list[FacetOption] = field(default_factory=list)
+
+    def shown(self, *, unfolded: bool = False) -> list[FacetOption]:
+        """The values listed, in the facet's order: the selected ones and the
+        TOP_VALUES most frequent (MOST_VALUES when unfolded)."""
+        limit = MOST_VALUES if unfolded else TOP_VALUES
+        top = sorted(
+            (o for o in self.options if not o.selected),
+            key=lambda o: -o.count,
+        )[:limit]
+        keep = {id(o) for o in top}
+        return [o for o in self.options if o.selected or id(o) in keep]
 
 
 class Selection(NamedTuple):

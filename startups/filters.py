@@ -33,9 +33,12 @@ from startups.models import (
 from startups.search import can_resemble, query_words, search
 
 PAGE_SIZE = 24
+# What "hide the stopped services" leaves out: abandoned start-ups and
+# investigations that led nowhere.
+STOPPED_PHASES = [Phase.ABANDONED, Phase.INCONCLUSIVE]
 # Filters on columns of the facets index (models.Startup): choosing their rows
 # again costs less than keeping them (see startups.facets.Selection).
-CHEAP_FILTERS = {"phase", "accessibility"}
+CHEAP_FILTERS = {"phase", "accessibility", "hide_stopped"}
 
 
 class MultipleValueField(forms.Field):
@@ -161,6 +164,11 @@ class StartupFilter(django_filters.FilterSet):
         choices=AccessibilityStatus.choices,
         method="filter_accessibility",
     )
+    hide_stopped = django_filters.BooleanFilter(
+        label=_("Hide stopped services"),
+        method="filter_hide_stopped",
+        widget=forms.CheckboxInput,
+    )
     year = YearFilter(
         label=_("Started in"),
         method="filter_year",
@@ -221,6 +229,11 @@ class StartupFilter(django_filters.FilterSet):
 
     def filter_usertype(self, queryset, name, value):
         return self._filter_relation(queryset, "audiences", value)
+
+    def filter_hide_stopped(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.exclude(current_phase__in=STOPPED_PHASES)
 
     def filter_year(self, queryset, name, value):
         return queryset.filter(started_on__year=value)

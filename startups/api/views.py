@@ -125,6 +125,10 @@ FILTER_DESCRIPTIONS = {
         "Conformité au RGAA : fully (totale), partially (partielle), not_compliant "
         "(non conforme), not_assessed (non évaluée). Répétable."
     ),
+    "hide_stopped": (
+        "1 pour laisser de côté les services arrêtés (abandonnés, investigations "
+        "non concluantes) ; par défaut, tout le catalogue."
+    ),
     "year": ("Année de début (celle de la première phase), entre 1900 et 2999."),
     "sort": (
         "Ordre des résultats : name (par nom, par défaut), -updated (dernières "
@@ -143,7 +147,9 @@ def startup_filter_parameters() -> list[OpenApiParameter]:
         parameters.append(
             OpenApiParameter(
                 name,
-                OpenApiTypes.STR if not name == "year" else OpenApiTypes.INT,
+                {"year": OpenApiTypes.INT, "hide_stopped": OpenApiTypes.BOOL}.get(
+                    name, OpenApiTypes.STR
+                ),
                 OpenApiParameter.QUERY,
                 description=FILTER_DESCRIPTIONS[name],
                 enum=enum,
