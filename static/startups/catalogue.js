@@ -14,7 +14,9 @@
   if (!form || !panel) {
     return;
   }
-  var LONG_FACET = 7;
+  // A facet with more values than this, or with values still folded, gets a
+  // filter box.
+  var LONG_FACET = 10;
   var wide = window.matchMedia("(min-width: 48em)");
 
   function followWidth() {
@@ -57,13 +59,15 @@
         options.push(element);
       }
     });
-    if (options.length < LONG_FACET || fieldset.querySelector(".catalogue-facet__filter")) {
+    var folded = fieldset.querySelector(".catalogue-facet__more");
+    if (fieldset.querySelector(".catalogue-facet__filter") ||
+        (!folded && options.length <= LONG_FACET)) {
       return;
     }
     var name = fieldset.getAttribute("data-facet");
     var legend = fieldset.querySelector("legend");
     var box = document.createElement("div");
-    box.className = "fr-fieldset__element catalogue-facet__filter";
+    box.className = "fr-input-group catalogue-facet__filter";
     var label = document.createElement("label");
     label.className = "fr-label fr-text--sm";
     label.htmlFor = "filter-" + name;
@@ -78,6 +82,12 @@
     box.appendChild(input);
     legend.insertAdjacentElement("afterend", box);
     input.addEventListener("input", function () {
+      if (folded) {
+        // The other values first: the box filters them all.
+        folded = null;
+        unfold(name, input.value);
+        return;
+      }
       var wanted = fold(input.value.trim());
       options.forEach(function (element) {
         var text = fold(element.textContent);
@@ -92,8 +102,7 @@
     });
   }
 
-  function unfold(button) {
-    var name = button.value;
+  function unfold(name, typed) {
     var data = new FormData(form);
     data.set("unfold", name);
     var query = new URLSearchParams(data);
@@ -116,6 +125,10 @@
         var box = fresh.querySelector(".catalogue-facet__filter input");
         if (box) {
           box.focus();
+          if (typed) {
+            box.value = typed;
+            box.dispatchEvent(new Event("input"));
+          }
         }
       })
       .catch(function () {
@@ -137,7 +150,7 @@
     var button = event.target.closest(".catalogue-facet__more");
     if (button) {
       event.preventDefault();
-      unfold(button);
+      unfold(button.value);
     }
   });
 
