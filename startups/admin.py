@@ -30,6 +30,7 @@ from startups.rules import phase_history_errors
 from startups.services import (
     refresh_current_phase,
     refresh_search_text,
+    refresh_technologies,
     rename_startup,
 )
 
@@ -323,6 +324,7 @@ class StartupAdmin(
         # start-up: derive its current phase and search text from them now.
         refresh_current_phase(form.instance)
         refresh_search_text([form.instance])
+        refresh_technologies([form.instance])
 
 
 class ScopedByStartup(ScopedToIncubators):

@@ -23,7 +23,14 @@ from typing import NamedTuple
 from django.db import connections
 from django.db.models import QuerySet
 
-from startups.models import Audience, Incubator, Organisation, Startup, Theme
+from startups.models import (
+    Audience,
+    Incubator,
+    Organisation,
+    Startup,
+    Technology,
+    Theme,
+)
 from startups.search import normalise_text
 
 
@@ -83,8 +90,17 @@ RELATION_FACETS = {
     "sponsor": ("sponsors", Organisation, ("name", "acronym")),
     "thematic": ("themes", Theme, ("label",)),
     "usertype": ("audiences", Audience, ("label",)),
+    "technology": ("technology_terms", Technology, ("label",)),
 }
-FACETS = ("phase", "incubator", "sponsor", "thematic", "usertype", "accessibility")
+FACETS = (
+    "phase",
+    "incubator",
+    "sponsor",
+    "thematic",
+    "usertype",
+    "technology",
+    "accessibility",
+)
 # What each selection keeps of a start-up: enough to group on every facet.
 _COLUMNS = ("id", "incubator_id", "current_phase", "accessibility_status")
 

@@ -28,6 +28,7 @@ from startups.models import (
     Organisation,
     Phase,
     Startup,
+    Technology,
     Theme,
 )
 from startups.search import can_resemble, query_words, search
@@ -159,6 +160,9 @@ class StartupFilter(django_filters.FilterSet):
     usertype = MultipleValueFilter(
         label=_("Audience"), model=Audience, method="filter_usertype"
     )
+    technology = MultipleValueFilter(
+        label=_("Technology"), model=Technology, method="filter_technology"
+    )
     accessibility = MultipleValueFilter(
         label=_("Accessibility"),
         choices=AccessibilityStatus.choices,
@@ -229,6 +233,9 @@ class StartupFilter(django_filters.FilterSet):
 
     def filter_usertype(self, queryset, name, value):
         return self._filter_relation(queryset, "audiences", value)
+
+    def filter_technology(self, queryset, name, value):
+        return self._filter_relation(queryset, "technology_terms", value)
 
     def filter_hide_stopped(self, queryset, name, value):
         if not value:

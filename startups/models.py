@@ -343,6 +343,16 @@ class Audience(Term):
         verbose_name_plural = _("audiences")
 
 
+class Technology(Term):
+    """One entry per technology whatever its spelling ("React" = "react"):
+    derived from the start-ups' `technologies` by services.refresh_technologies,
+    for the catalogue's facet and the start-up page's links."""
+
+    class Meta(Term.Meta):
+        verbose_name = _("technology")
+        verbose_name_plural = _("technologies")
+
+
 class AccessibilityStatus(models.TextChoices):
     FULLY_COMPLIANT = "fully", _("Fully compliant")
     PARTIALLY_COMPLIANT = "partially", _("Partially compliant")
@@ -423,7 +433,13 @@ class StartupQuerySet(models.QuerySet):
             self.select_related("incubator")
             .defer(*SEARCH_FIELDS)
             .prefetch_related(
-                "co_incubators", "sponsors", "themes", "audiences", "phases", "events"
+                "co_incubators",
+                "sponsors",
+                "themes",
+                "audiences",
+                "technology_terms",
+                "phases",
+                "events",
             )
         )
 
@@ -606,6 +622,14 @@ class Startup(models.Model):
         Audience, blank=True, related_name="startups", verbose_name=_("audiences")
     )
     technologies = models.JSONField(_("technologies"), default=list, blank=True)
+    # The entries of `technologies`, kept in step by services.refresh_technologies.
+    technology_terms = models.ManyToManyField(
+        Technology,
+        blank=True,
+        related_name="startups",
+        editable=False,
+        verbose_name=_("technology entries"),
+    )
 
     website = web_link(_("website"))
     repository = web_link(_("source code repository"))

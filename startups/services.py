@@ -9,7 +9,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import reversion
@@ -26,6 +26,7 @@ from startups.importers.betagouv import (
     PhaseRecord,
     Problem,
     StartupRecord,
+    build_vocabulary,
 )
 from startups.models import (
     Audience,
@@ -37,6 +38,7 @@ from startups.models import (
     Organisation,
     Startup,
     StartupPhase,
+    Technology,
     Theme,
     current_phase_entry,
 )
@@ -137,6 +139,73 @@ def refresh_search_text(startups: Iterable[Startup]) -> None:
         # bulk_update leaves updated_at alone: the text is derived, not edited.
         Startup.objects.bulk_update(changed, ["search_text"])
     if pks:
+        bump_catalogue_version()
+
+
+def technology_vocabulary(labels: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """{spelling: (slug, label)} for these spellings: one entry per technology
+    whatever its case or punctuation ("React" = "react", "Next.js" =
+    "next.js"), the label already known for it kept."""
+    labels = set(labels)
+    known = dict(Technology.objects.values_list("slug", "label"))
+    return build_vocabulary(labels, preferred=known)
+
+
+def canonical_technologies(labels: Iterable[str], vocabulary) -> list[str]:
+    """The labels in their known spelling, once each, in their order."""
+    found = []
+    for label in labels:
+        entry = vocabulary.get(" ".join(label.split()))
+        if entry and entry[1] not in found:
+            found.append(entry[1])
+    return found
+
+
+def refresh_technologies(startups: Iterable[Startup]) -> None:
+    """Write each start-up's technologies in their known spelling and link it
+    to their Technology entries (created as needed): the facet and the page's
+    links read those. Call it after a start-up's technologies change. Leaves
+    the "last update" alone: the spelling is normalised, not edited."""
+    startups = list(startups)
+    vocabulary = technology_vocabulary(
+        label for s in startups for label in s.technologies
+    )
+    entries = {slug: label for slug, label in vocabulary.values()}
+    Technology.objects.bulk_create(
+        [Technology(slug=slug, label=label) for slug, label in entries.items()],
+        ignore_conflicts=True,
+    )
+    ids = dict(Technology.objects.filter(slug__in=entries).values_list("slug", "pk"))
+    through = Startup.technology_terms.through
+    wanted, respelt = set(), []
+    for startup in startups:
+        canonical = canonical_technologies(startup.technologies, vocabulary)
+        if canonical != startup.technologies:
+            startup.technologies = canonical
+            respelt.append(startup)
+        for label in startup.technologies:
+            entry = vocabulary.get(" ".join(label.split()))
+            if entry:
+                wanted.add((startup.pk, ids[entry[0]]))
+    Startup.objects.bulk_update(respelt, ["technologies"], batch_size=500)
+    pks = [s.pk for s in startups]
+    current = set()
+    for i in range(0, len(pks), 500):
+        current |= set(
+            through.objects.filter(startup_id__in=pks[i : i + 500]).values_list(
+                "startup_id", "technology_id"
+            )
+        )
+    stale = current - wanted
+    for startup_id, technology_id in stale:
+        through.objects.filter(
+            startup_id=startup_id, technology_id=technology_id
+        ).delete()
+    through.objects.bulk_create(
+        [through(startup_id=a, technology_id=b) for a, b in wanted - current],
+        batch_size=500,
+    )
+    if respelt or stale or wanted - current:
         bump_catalogue_version()
 
 
@@ -430,6 +499,21 @@ def _save_startups(
                 former.delete()
     all_former = set(FormerSlug.objects.values_list("slug", flat=True))
     live = set(Startup.objects.values_list("slug", flat=True))
+    # "React" and "react" are one technology: compared and saved in the
+    # spelling refresh_technologies keeps.
+    # An earlier spelling in the database is no change of content either.
+    vocabulary = technology_vocabulary(
+        [t for r in records for t in r.technologies]
+        + [t for s in existing.values() for t in s.technologies]
+    )
+    records = [
+        replace(
+            r, technologies=tuple(canonical_technologies(r.technologies, vocabulary))
+        )
+        for r in records
+    ]
+    for startup in existing.values():
+        startup.technologies = canonical_technologies(startup.technologies, vocabulary)
 
     for record in records:
         new_state = _state_of_record(record, incubators)
@@ -484,4 +568,5 @@ def _save_startups(
     # theme changes the text of start-ups whose own record did not change. Only
     # texts that differ are written.
     refresh_search_text(existing.values())
+    refresh_technologies(existing.values())
     return existing

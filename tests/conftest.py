@@ -12,7 +12,11 @@ from django.utils import translation
 
 from startups.importers.betagouv import PhaseRecord
 from startups.models import Incubator, Organisation, Phase, Startup
-from startups.services import refresh_search_text, set_phase_history
+from startups.services import (
+    refresh_search_text,
+    refresh_technologies,
+    set_phase_history,
+)
 
 BETAGOUV_DATA = Path(
     os.environ.get(
@@ -151,6 +155,8 @@ def make_startup(db, make_incubator):
             ],
         )
         refresh_search_text([startup])
+        if startup.technologies:
+            refresh_technologies([startup])
         startup.refresh_from_db()
         return startup
 

@@ -61,6 +61,7 @@ def full_startup(make_startup, make_incubator, make_organisation, n: int = 1):
             Theme.objects.create(slug=f"theme-{i}", label=f"Theme {i}")
             for i in range(n)
         ],
+        technologies=[f"Tech {n}-{i}" for i in range(n)],
     )
     startup.co_incubators.set([make_incubator() for _ in range(n)])
     startup.audiences.set(
@@ -632,13 +633,13 @@ def test_the_query_count_does_not_grow_with_the_lists_on_the_page(
     Audience.objects.all().delete()
     big = full_startup(make_startup, make_incubator, make_organisation, n=8)
     assert big.phases.count() == 8 and big.events.count() == 8
+    assert big.technology_terms.count() == 8
 
-    # The start-up with its main incubator, then co-incubators, sponsors, themes,
-    # audiences, phases and events: one query each.
+    # The catalogue version (ETag, startups.caching), the start-up with its main
+    # incubator, then co-incubators, sponsors, themes, audiences, technologies,
+    # phases and events: one query each.
     for startup in (small, big):
-        with django_assert_num_queries(
-            8
-        ):  # +1: the catalogue version (ETag, startups.caching)
+        with django_assert_num_queries(9):
             assert client.get(startup.get_absolute_url()).status_code == 200
 
 
@@ -668,3 +669,18 @@ def _phase(phase, start, end=None, position=0):
     from startups.models import StartupPhase
 
     return StartupPhase(phase=phase, start=start, end=end, position=position)
+
+
+def test_its_technologies_link_to_the_catalogue_once_whatever_the_spelling(
+    client, make_startup
+):
+    startup = make_startup(technologies=["react", "Python", "React", "python "])
+    other = make_startup(technologies=["React"])
+
+    assert startup.technologies == ["React", "Python"]
+    assert other.technology_terms.get().slug == "react"
+    technologies = section(page(client, startup, "en"), "technologies")
+    assert re.findall(r'href="([^"]+)">([^<]+)</a>', technologies) == [
+        ("/en/startups/?technology=python", "Python"),
+        ("/en/startups/?technology=react", "React"),
+    ]

@@ -125,6 +125,9 @@ FILTER_DESCRIPTIONS = {
         "Conformité au RGAA : fully (totale), partially (partielle), not_compliant "
         "(non conforme), not_assessed (non évaluée). Répétable."
     ),
+    "technology": (
+        "Identifiant de technologie (« react » pour React et react). Répétable."
+    ),
     "hide_stopped": (
         "1 pour laisser de côté les services arrêtés (abandonnés, investigations "
         "non concluantes) ; par défaut, tout le catalogue."
