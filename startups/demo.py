@@ -38,7 +38,7 @@ from startups.models import (
     current_phase_entry,
 )
 from startups.search import SEARCH_INDEXES, search_text_of
-from startups.services import catalogue_write
+from startups.services import catalogue_write, refresh_technologies
 
 # "Today" for the generator: a fixed date, so that a seed gives the same catalogue
 # whatever the day it runs.
@@ -483,6 +483,10 @@ def seed_demo(*, startups: int, seed: int = 1) -> DemoSummary:
                     _build_startup(rng, pk, vocabulary, names, chunk)
                 writer.write(chunk)
         totals = writer.totals
+        # The technology facet's entries (services.refresh_technologies).
+        refresh_technologies(
+            Startup.objects.filter(pk__gte=next_pk).only("pk", "technologies")
+        )
         # PostgreSQL's id sequence did not see the explicit keys.
         with connection.cursor() as cursor:
             for sql in connection.ops.sequence_reset_sql(no_style(), [Startup]):

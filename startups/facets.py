@@ -45,9 +45,9 @@ class FacetOption:
 # A facet shows its selected values and its most frequent ones; "see all"
 # unfolds the rest (the catalogue page stays light whatever the vocabularies).
 TOP_VALUES = 6
-# An unfolded facet lists this many values at most (the most frequent first):
-# a filter box (with JavaScript) or the search finds the others.
-MOST_VALUES = 300
+# An unfolded facet lists this many values at most, the most frequent first
+# (the page stays under 100 KB): its filter box finds the others.
+MOST_VALUES = 100
 
 
 @dataclass
@@ -56,12 +56,18 @@ class Facet:
     label: str
     options: list[FacetOption] = field(default_factory=list)
 
-    def shown(self, *, unfolded: bool = False) -> list[FacetOption]:
+    def shown(self, *, unfolded: bool = False, find: str = "") -> list[FacetOption]:
         """The values listed, in the facet's order: the selected ones and the
-        TOP_VALUES most frequent (MOST_VALUES when unfolded)."""
+        TOP_VALUES most frequent, or when unfolded the MOST_VALUES most
+        frequent of those whose label holds `find` (case and accents aside)."""
         limit = MOST_VALUES if unfolded else TOP_VALUES
+        wanted = normalise_text(find) if unfolded else ""
         top = sorted(
-            (o for o in self.options if not o.selected),
+            (
+                o
+                for o in self.options
+                if not o.selected and wanted in normalise_text(o.label)
+            ),
             key=lambda o: -o.count,
         )[:limit]
         keep = {id(o) for o in top}

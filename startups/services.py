@@ -146,9 +146,10 @@ def technology_vocabulary(labels: Iterable[str]) -> dict[str, tuple[str, str]]:
     """{spelling: (slug, label)} for these spellings: one entry per technology
     whatever its case or punctuation ("React" = "react", "Next.js" =
     "next.js"), the label already known for it kept."""
-    labels = set(labels)
-    known = dict(Technology.objects.values_list("slug", "label"))
-    return build_vocabulary(labels, preferred=known)
+    # The known labels count as spellings: the best one wins ("React" over
+    # "react", see build_vocabulary), whichever came first.
+    known = Technology.objects.values_list("label", flat=True)
+    return build_vocabulary([*labels, *known])
 
 
 def canonical_technologies(labels: Iterable[str], vocabulary) -> list[str]:
@@ -171,6 +172,14 @@ def refresh_technologies(startups: Iterable[Startup]) -> None:
         label for s in startups for label in s.technologies
     )
     entries = {slug: label for slug, label in vocabulary.values()}
+    relabelled = [
+        t
+        for t in Technology.objects.filter(slug__in=entries)
+        if t.label != entries[t.slug]
+    ]
+    for technology in relabelled:
+        technology.label = entries[technology.slug]
+    Technology.objects.bulk_update(relabelled, ["label"])
     Technology.objects.bulk_create(
         [Technology(slug=slug, label=label) for slug, label in entries.items()],
         ignore_conflicts=True,
@@ -205,7 +214,7 @@ def refresh_technologies(startups: Iterable[Startup]) -> None:
         [through(startup_id=a, technology_id=b) for a, b in wanted - current],
         batch_size=500,
     )
-    if respelt or stale or wanted - current:
+    if relabelled or respelt or stale or wanted - current:
         bump_catalogue_version()
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from startups.caching import Parts, cached, cached_page, normalised_query
 from startups.downloads import csv_lines, download, rows
 from startups.expressions import listed
-from startups.facets import Facet, FacetOption
+from startups.facets import TOP_VALUES, Facet, FacetOption
 from startups.filters import PAGE_SIZE, SORTS, STOPPED_PHASES, StartupFilter
 from startups.models import Phase, Startup
 from startups.paging import paginate
@@ -115,7 +115,9 @@ def active_filters(request, facets, cleaned) -> list[ActiveFilter]:
 
     def without(name, value=None) -> str:
         query = request.GET.copy()
-        for key in ("page", "unfold"):
+        for key in [
+            k for k in query if k == "page" or k.startswith(("unfold", "find_"))
+        ]:
             query.pop(key, None)
         if value is None:
             query.pop(name, None)
@@ -149,7 +151,14 @@ def active_filters(request, facets, cleaned) -> list[ActiveFilter]:
 
 def _shared_url(request) -> str:
     """The page's address as a shared link gives it: its selection, first page."""
-    query = normalised_query(request.GET, leave_out=("page", "unfold"))
+    query = normalised_query(
+        request.GET,
+        leave_out=(
+            "page",
+            "unfold",
+            *(k for k in request.GET if k.startswith("find_")),
+        ),
+    )
     return request.build_absolute_uri(request.path + (f"?{query}" if query else ""))
 
 
@@ -160,10 +169,18 @@ class FacetPanel:
 
     facet: Facet
     shown: list[FacetOption]
+    unfolded: bool = False
+    find: str = ""
 
     @property
     def more(self) -> int:
+        """How many values are not listed."""
         return len(self.facet.options) - len(self.shown)
+
+    @property
+    def long(self) -> bool:
+        """Whether the facet gets a filter box."""
+        return self.find != "" or len(self.facet.options) > TOP_VALUES + 4
 
 
 @cached_page
@@ -177,6 +194,7 @@ def startup_list(request):
         )
 
     unfolded = request.GET.get("unfold")
+    find = request.GET.get(f"find_{unfolded}", "")[:100] if unfolded else ""
 
     def facets():
         startups = selection(False)
@@ -190,7 +208,12 @@ def startup_list(request):
             "startups/_facets.html",
             {
                 "panels": [
-                    FacetPanel(f, f.shown(unfolded=f.name == unfolded))
+                    FacetPanel(
+                        f,
+                        f.shown(unfolded=f.name == unfolded, find=find),
+                        unfolded=f.name == unfolded,
+                        find=find if f.name == unfolded else "",
+                    )
                     for f in counts.facets
                 ],
                 "unfolded": unfolded,

@@ -1,10 +1,12 @@
 /*
  * The catalogue page with JavaScript (templates/startups/startup_list.html). Without
- * it everything works through the form: the Apply button, "See all" as a submit.
+ * it everything works through the form: the Apply button, "See all" and "Find" as
+ * submit buttons.
  * - wide screens: the filter panel is open (the CSS does it too where it can);
  * - ticking a value applies it at once;
- * - "See all" fetches the unfolded facet and puts it in place, with a filter box;
- * - a long facet gets a filter box that hides the values not matching it.
+ * - "See all" fetches the unfolded facet and puts it in place;
+ * - a long facet's filter box filters as one types: among the values listed when
+ *   they are all there, else by asking the server for the unfolded facet.
  */
 (function () {
   "use strict";
@@ -14,9 +16,6 @@
   if (!form || !panel) {
     return;
   }
-  // A facet with more values than this, or with values still folded, gets a
-  // filter box.
-  var LONG_FACET = 10;
   var wide = window.matchMedia("(min-width: 48em)");
 
   function followWidth() {
@@ -37,9 +36,7 @@
 
   form.addEventListener("change", function (event) {
     var target = event.target;
-    if (target.type === "checkbox") {
-      apply();
-    } else if (target.tagName === "SELECT") {
+    if (target.type === "checkbox" || target.tagName === "SELECT") {
       apply();
     }
   });
@@ -51,65 +48,16 @@
       .toLowerCase();
   }
 
-  function addFilterBox(fieldset) {
-    var elements = fieldset.querySelectorAll(".fr-fieldset__element");
-    var options = [];
-    elements.forEach(function (element) {
-      if (element.querySelector("input[type=checkbox]")) {
-        options.push(element);
-      }
-    });
-    var folded = fieldset.querySelector(".catalogue-facet__more");
-    if (fieldset.querySelector(".catalogue-facet__filter") ||
-        (!folded && options.length <= LONG_FACET)) {
-      return;
-    }
-    var name = fieldset.getAttribute("data-facet");
-    var legend = fieldset.querySelector("legend");
-    var box = document.createElement("div");
-    box.className = "fr-input-group catalogue-facet__filter";
-    var label = document.createElement("label");
-    label.className = "fr-label fr-text--sm";
-    label.htmlFor = "filter-" + name;
-    label.textContent = (form.getAttribute("data-filter-label") || "Filter:") + " " +
-      (legend ? legend.textContent.trim() : "");
-    var input = document.createElement("input");
-    input.className = "fr-input";
-    input.type = "search";
-    input.id = "filter-" + name;
-    input.autocomplete = "off";
-    box.appendChild(label);
-    box.appendChild(input);
-    legend.insertAdjacentElement("afterend", box);
-    input.addEventListener("input", function () {
-      if (folded) {
-        // The other values first: the box filters them all.
-        folded = null;
-        unfold(name, input.value);
-        return;
-      }
-      var wanted = fold(input.value.trim());
-      options.forEach(function (element) {
-        var text = fold(element.textContent);
-        element.hidden = wanted !== "" && text.indexOf(wanted) === -1;
-      });
-    });
-    // Enter in the box filters; it does not submit the form.
-    input.addEventListener("keydown", function (event) {
-      if (event.key === "Enter") {
-        event.preventDefault();
-      }
-    });
-  }
-
   function unfold(name, typed) {
     var data = new FormData(form);
     data.set("unfold", name);
+    data.set("find_" + name, typed || "");
+    data.delete("page");
     var query = new URLSearchParams(data);
-    fetch(form.action + "?" + query.toString(), {credentials: "same-origin"})
+    return fetch(form.action + "?" + query.toString(), {credentials: "same-origin"})
       .then(function (response) {
         if (!response.ok) {
-          throw new Error(response.status);
+          throw new Error(String(response.status));
         }
         return response.text();
       })
@@ -118,31 +66,63 @@
         var fresh = page.getElementById("facet-" + name);
         var current = document.getElementById("facet-" + name);
         if (!fresh || !current) {
-          throw new Error("no facet");
+          throw new Error("no facet " + name);
         }
-        current.replaceWith(document.adoptNode(fresh));
-        addFilterBox(fresh);
-        var box = fresh.querySelector(".catalogue-facet__filter input");
-        if (box) {
+        fresh = document.adoptNode(fresh);
+        current.replaceWith(fresh);
+        setUp(fresh);
+        var box = fresh.querySelector(".catalogue-facet__find input");
+        if (box && typed !== undefined) {
           box.focus();
-          if (typed) {
-            box.value = typed;
-            box.dispatchEvent(new Event("input"));
-          }
+          box.setSelectionRange(box.value.length, box.value.length);
         }
-      })
-      .catch(function () {
-        // The plain way: the form, submitted with the button.
-        form.appendChild(hiddenUnfold(name));
-        form.submit();
       });
   }
 
-  function hiddenUnfold(name) {
+  function setUp(fieldset) {
+    var name = fieldset.getAttribute("data-facet");
+    var box = fieldset.querySelector(".catalogue-facet__find input");
+    var button = fieldset.querySelector(".catalogue-facet__find-button");
+    if (button) {
+      button.hidden = true;
+    }
+    if (!box) {
+      return;
+    }
+    var timer = null;
+    function find() {
+      if (fieldset.hasAttribute("data-more")) {
+        // Some values are not listed: the server finds them among all.
+        unfold(name, box.value).catch(function () {
+          box.form.appendChild(hidden("unfold", name));
+          box.form.submit();
+        });
+        return;
+      }
+      var wanted = fold(box.value.trim());
+      fieldset.querySelectorAll(".fr-checkbox-group").forEach(function (group) {
+        var element = group.parentElement;
+        element.hidden = wanted !== "" && fold(group.textContent).indexOf(wanted) === -1;
+      });
+    }
+    box.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(find, 250);
+    });
+    box.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") {
+        event.preventDefault();
+        clearTimeout(timer);
+        find();
+      }
+    });
+  }
+
+  function hidden(name, value) {
     var input = document.createElement("input");
     input.type = "hidden";
-    input.name = "unfold";
-    input.value = name;
+    input.name = name;
+    input.value = value;
     return input;
   }
 
@@ -150,9 +130,12 @@
     var button = event.target.closest(".catalogue-facet__more");
     if (button) {
       event.preventDefault();
-      unfold(button.value);
+      unfold(button.value).catch(function () {
+        form.appendChild(hidden("unfold", button.value));
+        form.submit();
+      });
     }
   });
 
-  form.querySelectorAll(".catalogue-facet").forEach(addFilterBox);
+  form.querySelectorAll(".catalogue-facet").forEach(setUp);
 })();
