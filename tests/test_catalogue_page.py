@@ -93,9 +93,9 @@ def test_the_filters_in_force_are_removable_tags_with_clear_all(client, make_sta
     ]
     assert 'aria-label="Remove the filter Phase: Construction"' in tags
     assert (
-        '<a class="fr-link fr-link--sm catalogue-active__clear" href="/en/startups/">Clear all</a>'
-        in tags
-    )
+        '<a class="fr-link fr-link--sm catalogue-active__clear" '
+        'href="/en/startups/">Clear all</a>'
+    ) in tags
 
 
 def test_without_a_filter_there_is_no_tag(client, make_startup):
@@ -118,9 +118,8 @@ def test_the_catalogue_stays_whole_unless_the_stopped_services_are_hidden(
     assert [s.title for s in hidden.context["page"]] == ["Vivant"]
     assert "1 start-up" in hidden.content.decode()
     # The download and the API give the same selection.
-    rows = list(csv.reader(io.StringIO(
-        client.get("/en/startups/export.csv", {"hide_stopped": "1"}).content.decode("utf-8-sig")
-    )))  # fmt: skip
+    export = client.get("/en/startups/export.csv", {"hide_stopped": "1"})
+    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
     assert [r[1] for r in rows[1:]] == ["Vivant"]
     api = client.get("/api/v1/startups/", {"hide_stopped": "1"}).json()
     assert [s["title"] for s in api["results"]] == ["Vivant"]
