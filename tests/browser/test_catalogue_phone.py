@@ -142,7 +142,9 @@ def describe(violations) -> str:
 PAGES = {
     "home": "/",
     "catalogue": "/startups/",
-    "catalogue-filtered": "/startups/?phase=construction&hide_stopped=1&technology=react",
+    "catalogue-filtered": (
+        "/startups/?phase=construction&hide_stopped=1&technology=react"
+    ),
     "catalogue-unfolded": "/startups/?unfold=sponsor&find_sponsor=minist",
     "startup-planned": "/startups/data.etat/",
 }
