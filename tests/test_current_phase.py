@@ -243,3 +243,28 @@ def test_the_real_data_shows_data_etat_in_construction_until_may_2027(
         client.get("/en/")
         data_etat.refresh_from_db()
         assert data_etat.current_phase == Phase.ACCELERATION
+
+
+def test_the_end_of_the_service_is_a_moment_that_closes_the_current_phase(
+    client, make_startup
+):
+    from startups.models import Event
+
+    startup = make_startup(
+        phases=[
+            (Phase.INVESTIGATION, dt.date(2021, 1, 1)),
+            (Phase.CONSOLIDATION, dt.date(2022, 1, 1)),
+        ]
+    )
+    Event.objects.create(startup=startup, kind=Event.Kind.END, date=dt.date(2023, 3, 1))
+
+    html = client.get(f"/en/startups/{startup.slug}/").content.decode()
+    phases = " ".join(
+        re.sub(
+            "<[^>]+>", " ", html.split('id="phase-list"')[1].split("</ol>")[0]
+        ).split()
+    )
+    assert "Consolidation — from 1 January 2022, ended on 1 March 2023" in phases
+    assert "End of the service — on 1 March 2023" in phases
+    assert "ongoing" not in phases
+    assert "startup-timeline__moment--end" in html

@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from startups.caching import cached_page
 from startups.markdown import render_markdown
 from startups.models import (
+    Event,
     FormerSlug,
     Phase,
     Startup,
@@ -57,7 +58,9 @@ def startup_detail(request, slug: str):
             "startup": startup,
             # Under the page's "About the service" heading (an h2).
             "description_html": render_markdown(startup.description, top_level=3),
-            "timeline": Timeline.of(list(startup.phases.all()), today),
+            "timeline": Timeline.of(
+                list(startup.phases.all()), today, list(startup.events.all())
+            ),
             "fast_amount": format_euros(startup.fast_amount),
             "links": links_of(startup),
         },
@@ -136,7 +139,7 @@ class TimelineRow:
     "ended" (the last phase, its end date past), "stop" (an abandon or an
     inconclusive investigation: a moment) or "planned" (not begun)."""
 
-    phase: StartupPhase
+    phase: StartupPhase | None
     start: dt.date
     end: dt.date
     state: str
@@ -144,6 +147,21 @@ class TimelineRow:
     x: float
     width: float
     y: int
+    event: Event | None = None  # the end of the service, a moment
+
+    @property
+    def label(self) -> str:
+        if self.event is not None:
+            return self.event.get_kind_display()
+        return self.phase.get_phase_display()
+
+    @property
+    def css(self) -> str:
+        return "end" if self.event is not None else self.phase.phase
+
+    @property
+    def comment(self) -> str:
+        return (self.event or self.phase).comment
 
     @property
     def ongoing(self) -> bool:
@@ -197,13 +215,25 @@ class Timeline:
         }
 
     @classmethod
-    def of(cls, phases: Sequence[StartupPhase], today: dt.date) -> Timeline | None:
+    def of(
+        cls,
+        phases: Sequence[StartupPhase],
+        today: dt.date,
+        events: Sequence[Event] = (),
+    ) -> Timeline | None:
         """The phases in their order (start, position). A phase that has begun
         lasts until its end date, or else until the next begun phase starts;
-        the current one, until today. A phase starting after today is planned
-        (models.current_phase_entry): drawn from its start, never current."""
+        the current one, until today, or until the service's end (an "end"
+        event by today, drawn as a moment). A phase starting after today is
+        planned (models.current_phase_entry): drawn from its start, never
+        current."""
         if not phases:
             return None
+        end_event = max(
+            (e for e in events if e.kind == Event.Kind.END and e.date <= today),
+            key=lambda e: e.date,
+            default=None,
+        )
         current = current_phase_entry(phases, today)
         begun = [p for p in phases if p.start <= today]
         spans = []  # (end, state)
@@ -221,12 +251,16 @@ class Timeline:
                 spans.append((phase.end, "done" if following else "ended"))
             elif following:
                 spans.append((max(following[0], phase.start), "done"))
+            elif phase is current and end_event and end_event.date >= phase.start:
+                spans.append((end_event.date, "ended"))
             elif phase is current:
                 spans.append((max(today, phase.start), "ongoing"))
             else:  # an earlier phase on the day of the current one
                 spans.append((phase.start, "done"))
         first = min(p.start for p in phases)
-        last = max(end for end, _state in spans)
+        last = max(
+            [end for end, _state in spans] + ([end_event.date] if end_event else [])
+        )
         span = max((last - first).days, 1)
 
         def percent(day: dt.date) -> float:
@@ -248,6 +282,21 @@ class Timeline:
                     x=min(x, 99.5),
                     width=min(width, round(100 - min(x, 99.5), 2)),
                     y=i * cls.ROW_HEIGHT,
+                )
+            )
+        if end_event is not None:
+            x = percent(end_event.date)
+            rows.append(
+                TimelineRow(
+                    phase=None,
+                    start=end_event.date,
+                    end=end_event.date,
+                    state="stop",
+                    duration="",
+                    x=min(x, 99.5),
+                    width=0.5,
+                    y=len(rows) * cls.ROW_HEIGHT,
+                    event=end_event,
                 )
             )
         years = range(first.year + 1, last.year + 1)
