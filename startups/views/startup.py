@@ -261,6 +261,19 @@ class Timeline:
         last = max(
             [end for end, _state in spans] + ([end_event.date] if end_event else [])
         )
+        planned = [
+            p.start
+            for p, (_end, state) in zip(phases, spans, strict=True)
+            if state == "planned"
+        ]
+        if planned:
+            # Room after the latest planned start for its (dashed) bar.
+            stub = max((last - first).days // 12, 60)
+            last = max(last, max(planned) + dt.timedelta(days=stub))
+            spans = [
+                (last if state == "planned" and end == phase.start else end, state)
+                for phase, (end, state) in zip(phases, spans, strict=True)
+            ]
         span = max((last - first).days, 1)
 
         def percent(day: dt.date) -> float:
