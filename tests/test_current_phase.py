@@ -51,12 +51,14 @@ def test_on_equal_starts_the_later_listed_is_current():
 
 
 @pytest.fixture
-def planned(make_startup):
+def planned(make_startup, make_organisation):
     """A start-up in construction whose acceleration starts on LATER, and one
     already in acceleration, stored on TODAY."""
+    sponsor = make_organisation(slug="dinum")
     with _at(TODAY):
         startup = make_startup(
             slug="data-demain",
+            sponsors=[sponsor],
             title="Data demain",
             phases=[
                 (Phase.INVESTIGATION, dt.date(2022, 11, 1)),
@@ -69,6 +71,7 @@ def planned(make_startup):
             title="Déjà",
             phases=[(Phase.ACCELERATION, dt.date(2024, 1, 1))],
             incubator=startup.incubator,
+            sponsors=[sponsor],
         )
     return startup
 
@@ -94,9 +97,16 @@ def _figures(client) -> dict:
     feed = client.get("/feeds/phases.atom").content.decode()
     incubator = Startup.objects.get(slug="data-demain").incubator
     incubator_page = client.get(f"/en/incubators/{incubator.slug}/").content.decode()
+    sponsor_page = client.get("/en/sponsors/dinum/").content.decode()
     return {
         "home": int(acceleration_tile),
         "catalogue": [s.slug for s in listed.context["page"]],
+        "facet": {
+            o.value: o.count
+            for f in client.get("/en/startups/").context["facets"]
+            if f.name == "phase"
+            for o in f.options
+        }["acceleration"],
         "stats": by_phase["acceleration"],
         "stats_today_row": {c.key: c.value for c in today_row.counts}["acceleration"],
         "api": sorted(s["id"] for s in api["results"]),
@@ -105,6 +115,9 @@ def _figures(client) -> dict:
         "incubator": re.search(
             r'id="phase-acceleration-title".*?\((\d+) start-up', incubator_page, re.S
         ).group(1),
+        "sponsor": re.search(
+            r'id="phase-acceleration-title".*?\((\d+) start-up', sponsor_page, re.S
+        ).group(1),
     }
 
 
@@ -112,13 +125,13 @@ def test_a_planned_phase_is_nowhere_current_before_its_day(client, planned):
     with _at(TODAY):
         figures = _figures(client)
 
-    assert figures["home"] == 1
+    assert figures["home"] == figures["facet"] == 1
     assert figures["catalogue"] == ["deja"]
     assert figures["stats"] == figures["stats_today_row"] == 1
     assert figures["api"] == ["deja"]
     assert figures["v27_csv"]["data-demain"] == "construction"
     assert figures["feed"] is False
-    assert figures["incubator"] == "1"
+    assert figures["incubator"] == figures["sponsor"] == "1"
 
 
 def test_a_planned_phase_becomes_current_on_its_day_without_saving(client, planned):
@@ -128,13 +141,13 @@ def test_a_planned_phase_becomes_current_on_its_day_without_saving(client, plann
     with _at(LATER):
         figures = _figures(client)
 
-    assert figures["home"] == 2
+    assert figures["home"] == figures["facet"] == 2
     assert figures["catalogue"] == ["data-demain", "deja"]
     assert figures["stats"] == figures["stats_today_row"] == 2
     assert figures["api"] == ["data-demain", "deja"]
     assert figures["v27_csv"]["data-demain"] == "acceleration"
     assert figures["feed"] is True
-    assert figures["incubator"] == "2"
+    assert figures["incubator"] == figures["sponsor"] == "2"
     planned.refresh_from_db()
     assert (planned.current_phase, planned.current_phase_start) == (
         Phase.ACCELERATION,
