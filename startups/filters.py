@@ -315,8 +315,11 @@ class StartupFilter(django_filters.FilterSet):
             name: selection(name) if cleaned.get(name) else everything
             for name in FACETS
         }
+        # Unfolding a facet or finding its values (views.catalogue) changes
+        # what is listed, not the counts.
+        panel = tuple(k for k in self.data if k == "unfold" or k.startswith("find_"))
         parts = {
-            name: normalised_query(self.data, leave_out=(name, "page", "sort"))
+            name: normalised_query(self.data, leave_out=(name, "page", "sort", *panel))
             for name in (FACETS if cache else ())
         }
         known = cache.get_many(parts) if cache else {}

@@ -275,3 +275,18 @@ def test_with_a_big_vocabulary_the_page_stays_under_100_kb(
     client.get(LIST, {"sponsor": "org-3"})
     with django_assert_max_num_queries(4):
         client.get(LIST, {"sponsor": "org-3", "sort": "-updated"})
+
+
+def test_unfolding_or_finding_in_a_facet_does_not_count_again(client, many_sponsors):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(LIST)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(LIST, {"unfold": "sponsor", "find_sponsor": "Org 1"})
+
+    assert not [q for q in queries if "UNION ALL" in q["sql"]]
+    html = response.content.decode()
+    # "Org 1" and "Org 10": found among all the values.
+    assert sorted(facet_values(html, "sponsor")) == ["org-1", "org-10"]
+    assert 'value="Org 1"' in html
