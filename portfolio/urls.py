@@ -5,14 +5,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from portfolio.login_protection import StaffOTPAdminSite
+from startups.admin.people import password_urls
 from startups.views import seo
-
-# With DJANGO_ADMIN_REQUIRE_OTP=1 the admin asks for a one-time code from an
-# authenticator app as well as the password. The class is swapped on the existing
-# site, so that every app's admin.site.register() still applies.
-if settings.ADMIN_REQUIRE_OTP:
-    admin.site.__class__ = StaffOTPAdminSite
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
@@ -25,6 +19,7 @@ urlpatterns = [
     path("api/", include("startups.api.urls")),
 ]
 urlpatterns += i18n_patterns(
+    *password_urls(),
     path("admin/", admin.site.urls),
     # The pages every French public site carries, linked from the footer.
     path(

@@ -114,3 +114,10 @@ def validate_image(upload) -> None:
             params={"width": width, "height": height},
             code="image_too_large",
         )
+
+
+def normalise_newlines(text):
+    """Multi-line texts are stored with LF line endings (browsers post CRLF)."""
+    if not isinstance(text, str):
+        return text
+    return text.replace("\r\n", "\n").replace("\r", "\n")

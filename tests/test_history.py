@@ -8,10 +8,11 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
-from reversion.models import Version
+from reversion.models import Revision, Version
 
-from startups.models import Phase, Startup, StartupPhase
+from startups.models import Phase, Startup
 from startups.services import make_incubator_staff
+from tests.helpers import rendered_form
 from tests.test_admin_validation import form_data
 
 pytestmark = pytest.mark.django_db
@@ -68,24 +69,24 @@ def test_an_earlier_version_restores_the_sheet_with_its_phases(
     startup.refresh_from_db()
     assert startup.current_phase == Phase.CONSTRUCTION
 
-    # The restore page shows the old version's form; saving it restores it.
+    # The restore page says what would change, and changes nothing.
     page = admin_client.get(admin_url("revision", startup.pk, first.pk))
     assert page.status_code == 200
-    assert 'value="Version 1"' in page.content.decode()
+    html = page.content.decode()
+    assert "Version 1" in html and "Version 2" in html
     startup.refresh_from_db()
-    assert startup.title == "Version 2"  # looking changed nothing
+    assert startup.title == "Version 2"
     response = admin_client.post(
-        admin_url("revision", startup.pk, first.pk),
-        form_data(startup, title="Version 1", phases=[
-            ("investigation", "2022-01-01", ""),
-        ]),
-    )  # fmt: skip
+        admin_url("revision", startup.pk, first.pk), rendered_form(html)
+    )
 
     assert response.status_code == 302
     startup.refresh_from_db()
     assert startup.title == "Version 1"
     assert list(startup.phases.values_list("phase", flat=True)) == ["investigation"]
     assert startup.current_phase == Phase.INVESTIGATION
+    latest = Version.objects.get_for_object(startup).first()
+    assert latest.revision.get_comment().startswith("Restored the version of")
 
 
 def test_a_deleted_sheet_can_be_recovered_by_a_superuser(admin_client, make_startup):
@@ -99,25 +100,18 @@ def test_a_deleted_sheet_can_be_recovered_by_a_superuser(admin_client, make_star
     recover_list = admin_client.get(admin_url("recoverlist"))
     assert "Effacé" in recover_list.content.decode()
     version = Version.objects.get_deleted(Startup).get()
-    phase_version = Version.objects.get_deleted(StartupPhase).get()
-    # The recover page shows the sheet as it was, its phase row included: post
-    # that form back as the browser does.
     page = admin_client.get(admin_url("recover", version.pk))
-    assert 'value="Effacé"' in page.content.decode()
-    recovered = Startup(
-        pk=pk, slug="efface", title="Effacé", mission=startup.mission,
-        incubator=startup.incubator,
-    )  # fmt: skip
-    data = form_data(recovered, phases=[("investigation", "2022-01-01", "")])
-    data.update({
-        "phases-INITIAL_FORMS": "1", "phases-0-id": phase_version.object_id,
-        "phases-0-startup": pk,
-    })  # fmt: skip
-    response = admin_client.post(admin_url("recover", version.pk), data)
+    assert page.status_code == 200
+    assert not Startup.objects.filter(pk=pk).exists()  # looking wrote nothing
+    response = admin_client.post(
+        admin_url("recover", version.pk), rendered_form(page.content.decode())
+    )
 
     assert response.status_code == 302
     restored = Startup.objects.get(slug="efface")
+    assert restored.pk == pk
     assert restored.phases.get().phase == Phase.INVESTIGATION
+    assert restored.current_phase == Phase.INVESTIGATION
 
 
 def test_staff_see_the_history_of_their_sheets_only(client, staff, make_startup):
@@ -135,18 +129,29 @@ def test_staff_see_the_history_of_their_sheets_only(client, staff, make_startup)
     assert version.revision.user == user
 
 
-def test_an_import_is_kept_as_one_revision_per_run(tmp_path):
+def test_an_import_keeps_one_revision_per_sheet_it_changes(tmp_path):
     from tests.test_import_betagouv import make_folder, sheet
 
     folder = make_folder(tmp_path, {"s1": sheet(title="Un"), "s2": sheet(title="Deux")})
     call_command("import_betagouv", str(folder), stdout=StringIO())
     (folder / "startups/s1.md").write_text(sheet(title="Un bis"), encoding="utf-8")
     call_command("import_betagouv", str(folder), stdout=StringIO())
+    revisions = Revision.objects.count()
+    call_command("import_betagouv", str(folder), stdout=StringIO())
 
-    s1 = Startup.objects.get(slug="s1")
+    assert Revision.objects.count() == revisions  # nothing changed, nothing kept
+    s1, s2 = Startup.objects.get(slug="s1"), Startup.objects.get(slug="s2")
     versions = Version.objects.get_for_object(s1)
     assert [v.field_dict["title"] for v in versions] == ["Un bis", "Un"]
-    assert Version.objects.get_for_object(Startup.objects.get(slug="s2")).count() == 1
+    assert Version.objects.get_for_object(s2).count() == 1
     assert (
         versions.first().revision.get_comment() == "Import des fiches de beta.gouv.fr"
     )
+    # Each revision holds one sheet, whole: the start-up and its phase rows.
+    for version in (*versions, Version.objects.get_for_object(s2).get()):
+        held = version.revision.version_set.all()
+        models = {v.content_type.model for v in held}
+        assert models == {"startup", "startupphase"}
+        assert {v.object_id for v in held if v.content_type.model == "startup"} == {
+            version.object_id
+        }
