@@ -78,17 +78,23 @@ class _FormReader(HTMLParser):
             self._textarea = None
 
 
-def rendered_form(html: str, *, containing: str = "csrfmiddlewaretoken") -> dict:
-    """The data of the first form whose fields include `containing`, as the
-    browser would post it unchanged: a dict of lists (for QueryDict-like posts,
-    pass it to the test client as is)."""
+def rendered_form(html: str, *, containing: str | None = None) -> dict:
+    """The data of the page's form that has a field `containing` (by default
+    the largest form with a CSRF token: the page's own, not the header's
+    log-out button), as the browser would post it unchanged: a dict of lists,
+    for the test client."""
     reader = _FormReader()
     reader.feed(html)
-    for form in reader.forms:
-        names = [name for name, _value in form["fields"]]
-        if containing in names:
-            data: dict[str, list[str]] = {}
-            for name, value in form["fields"]:
-                data.setdefault(name, []).append(value)
-            return data
-    raise AssertionError(f"no form with a field {containing!r} on the page")
+    wanted = containing or "csrfmiddlewaretoken"
+    forms = [
+        form
+        for form in reader.forms
+        if wanted in [name for name, _value in form["fields"]]
+    ]
+    if not forms:
+        raise AssertionError(f"no form with a field {wanted!r} on the page")
+    form = forms[0] if containing else max(forms, key=lambda f: len(f["fields"]))
+    data: dict[str, list[str]] = {}
+    for name, value in form["fields"]:
+        data.setdefault(name, []).append(value)
+    return data
