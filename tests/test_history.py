@@ -86,7 +86,7 @@ def test_an_earlier_version_restores_the_sheet_with_its_phases(
     assert list(startup.phases.values_list("phase", flat=True)) == ["investigation"]
     assert startup.current_phase == Phase.INVESTIGATION
     latest = Version.objects.get_for_object(startup).first()
-    assert latest.revision.get_comment().startswith("Restored the version of")
+    assert latest.revision.get_comment().startswith("Restauration de la version du")
 
 
 def test_a_deleted_sheet_can_be_recovered_by_a_superuser(admin_client, make_startup):
