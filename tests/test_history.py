@@ -155,3 +155,61 @@ def test_an_import_keeps_one_revision_per_sheet_it_changes(tmp_path):
         assert {v.object_id for v in held if v.content_type.model == "startup"} == {
             version.object_id
         }
+
+
+def test_the_demo_generator_gives_each_new_sheet_one_complete_version(admin_client):
+    from startups.demo import seed_demo
+    from startups.history import sheets_without_complete_version
+
+    seed_demo(startups=12, seed=3)
+
+    assert sheets_without_complete_version() == []
+    startup = Startup.objects.order_by("pk").first()
+    version = Version.objects.get_for_object(startup).get()
+    phases = [
+        v for v in version.revision.version_set.all()
+        if v.content_type.model == "startupphase"
+    ]  # fmt: skip
+    assert len(phases) == startup.phases.count()
+    # That version restores through the admin like any other.
+    edit(admin_client, startup, title="Changé")
+    url = admin_url("revision", startup.pk, version.pk)
+    page = admin_client.get(url)
+    assert (
+        admin_client.post(url, rendered_form(page.content.decode())).status_code == 302
+    )
+    startup.refresh_from_db()
+    assert startup.title == version.field_dict["title"]
+
+
+def test_an_incubator_version_restores_that_incubator_alone(
+    admin_client, make_incubator, make_startup
+):
+    incubator = make_incubator(name="Avant", short_description="Premier texte")
+    other = make_incubator(name="Autre")
+    mine = make_startup(incubator=incubator)
+    url = reverse("admin:startups_incubator_change", args=[incubator.pk])
+    page = admin_client.get(url)
+    data = rendered_form(page.content.decode())
+    data["highlighted_startups"] = [str(mine.pk)]
+    assert admin_client.post(url, data).status_code == 302
+    first = Version.objects.get_for_object(incubator).first()
+    data["short_description"] = ["Second texte"]
+    data["highlighted_startups"] = []
+    assert admin_client.post(url, data).status_code == 302
+
+    restore = reverse(
+        "admin:startups_incubator_revision", args=[incubator.pk, first.pk]
+    )
+    page = admin_client.get(restore)
+    assert "Second texte" in page.content.decode()
+    assert (
+        admin_client.post(restore, rendered_form(page.content.decode())).status_code
+        == 302
+    )
+
+    incubator.refresh_from_db()
+    other.refresh_from_db()
+    assert incubator.short_description == "Premier texte"
+    assert list(incubator.highlighted_startups.all()) == [mine]
+    assert other.name == "Autre"
