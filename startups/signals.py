@@ -1,4 +1,5 @@
-"""Every row of the catalogue saved or deleted raises the catalogue version.
+"""Every row of the catalogue saved or deleted raises the catalogue version; and
+a person's role follows their memberships, editor rights and groups.
 
 Why signals and not calls in each admin method: the admin is only one of the paths
 that write rows one by one. django-reversion's revert and recover write the

@@ -240,6 +240,8 @@ class StartupAdmin(MarkdownPreviewMixin, ScopedToUser, FormDefaults, KeptHistory
 
     @admin.display(description=_("certified by the national team"))
     def national_certifications(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
         events = [e for e in obj.events.all() if e.kind in NATIONAL_TEAM_EVENTS]
         if not events:
             return "—"

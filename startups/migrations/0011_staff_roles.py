@@ -54,8 +54,9 @@ def make_groups(apps, schema_editor):
     )
     for user in staff:
         user.groups.add(groups[INCUBATOR_STAFF])
-        # Their permissions come from the group now.
-        user.user_permissions.remove(*app_permissions)
+        # The permissions the group now carries, which the role used to give
+        # one by one (any other permission given by hand stays).
+        user.user_permissions.remove(*groups[INCUBATOR_STAFF].permissions.all())
     staff.update(is_staff=True)
 
 
