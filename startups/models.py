@@ -351,7 +351,7 @@ class AccessibilityStatus(models.TextChoices):
 
 
 # What a start-up's card shows (catalogue, incubator and sponsor pages).
-CARD_FIELDS = ("slug", "title", "mission", "current_phase", "incubator")
+CARD_FIELDS = ("slug", "title", "mission", "current_phase", "incubator", "screenshot")
 # The widest columns of a start-up (about 1.5 kB together), which only search
 # reads, in SQL: pages that list start-ups leave them in the database.
 SEARCH_FIELDS = ("search_text", "search_vector")
