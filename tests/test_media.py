@@ -439,3 +439,29 @@ def test_a_restored_version_naming_a_removed_image_is_cleared(make_startup, medi
     assert drop_missing_images(Startup.objects.get(pk=kept.pk)) == []
     assert not Startup.objects.get(pk=startup.pk).screenshot
     assert Startup.objects.get(pk=kept.pk).screenshot
+
+
+# The demo's pictures
+
+
+def test_the_demo_draws_the_same_valid_images_for_the_same_slugs(
+    client, make_startup, make_incubator, media_root
+):
+    from startups.demo_images import add_demo_images, logo_png, screenshot_png
+
+    incubator = make_incubator(slug="fabrique", name="La Fabrique numérique")
+    startup = make_startup(slug="mes-aides", title="Mes Aides", incubator=incubator)
+
+    assert add_demo_images(startups=[startup], incubators=[incubator]) == 2
+
+    startup.refresh_from_db()
+    incubator.refresh_from_db()
+    assert startup.screenshot.name == "screenshots/demo-mes-aides.png"
+    assert incubator.logo.name == "incubators/demo-fabrique.png"
+    assert startup.screenshot.read() == screenshot_png("mes-aides", "Mes Aides")
+    assert screenshot_png("mes-aides", "Mes Aides") != screenshot_png("autre", "Autre")
+    assert logo_png("fabrique", "La Fabrique") == logo_png("fabrique", "La Fabrique")
+    assert client.get(startup.screenshot.url)["Content-Type"] == "image/png"
+    assert client.get(incubator.logo.url).status_code == 200
+    # Those that have one keep it.
+    assert add_demo_images(startups=[startup], incubators=[incubator]) == 0
