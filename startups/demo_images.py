@@ -77,10 +77,9 @@ def logo_png(slug: str, name: str) -> bytes:
 def _store(name: str, content: bytes) -> str:
     file = ContentFile(content, name=name)
     validate_image(file)
-    # The same slug draws the same picture: a file left by an earlier demo is
-    # reused as it is.
+    # A file left by an earlier demo gives way: the same name, today's drawing.
     if default_storage.exists(name):
-        return name
+        default_storage.delete(name)
     return default_storage.save(name, file)
 
 
