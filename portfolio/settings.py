@@ -96,9 +96,6 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "startups",
-    # A replaced or deleted screenshot or logo leaves storage (after the commit);
-    # last, as its documentation asks.
-    "django_cleanup.apps.CleanupConfig",
 ]
 
 MIDDLEWARE = [

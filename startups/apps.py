@@ -7,6 +7,7 @@ class StartupsConfig(AppConfig):
     verbose_name = _("Start-ups d'État catalogue")
 
     def ready(self):
-        from startups import signals
+        from startups import media, signals
 
         signals.connect()
+        media.connect()

@@ -2,12 +2,14 @@
 site serves them from local disk (object storage, for several servers, is in
 startups.media_storage; see README, Media).
 
-A replaced or deleted image leaves storage through django-cleanup, once the
-transaction commits. A restored old version of a sheet may name an image that was
+A replaced, cleared or deleted image leaves storage once the transaction commits
+(connect() below). A restored old version of a sheet may name an image that was
 removed since: drop_missing_images() clears such fields."""
 
 from __future__ import annotations
 
+import functools
+import logging
 import os
 import posixpath
 import stat
@@ -15,7 +17,8 @@ from pathlib import PurePosixPath
 
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import FileSystemStorage, default_storage
-from django.db import models
+from django.db import models, transaction
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.http import FileResponse, Http404, HttpRequest, HttpResponseBase
 from django.utils._os import safe_join
 from django.utils.cache import get_conditional_response
@@ -126,12 +129,112 @@ def serve(request: HttpRequest, path: str) -> HttpResponseBase:
     return _harden(response)
 
 
-def image_fields(instance: models.Model) -> list[models.ImageField]:
-    return [
+logger = logging.getLogger(__name__)
+
+
+@functools.cache
+def image_fields(model) -> tuple[models.ImageField, ...]:
+    return tuple(
         field
-        for field in instance._meta.concrete_fields
+        for field in model._meta.concrete_fields
         if isinstance(field, models.ImageField)
-    ]
+    )
+
+
+class StoredImages:
+    """A model mixin: remembers the names of the images a row had in the
+    database when it was read (Django's documented Model.from_db hook, a dict
+    per row rather than a signal per row), so that a save that replaces or
+    clears one can remove the old file."""
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # Still the column's text: the descriptor makes a FieldFile on first use.
+        loaded = instance.__dict__
+        instance._stored_images = {
+            field.attname: loaded[field.attname] or ""
+            for field in image_fields(cls)
+            if field.attname in loaded
+        }
+        return instance
+
+
+def _delete_later(storage, name: str, using: str) -> None:
+    """Remove a file once the transaction commits: a rolled back save keeps
+    the file its row still names. A storage error is logged, never raised."""
+
+    def delete():
+        try:
+            storage.delete(name)
+        except Exception:
+            logger.exception("Could not remove the replaced image %s", name)
+
+    transaction.on_commit(delete, using=using)
+
+
+def _name(instance, field) -> str:
+    value = instance.__dict__.get(field.attname)
+    return (getattr(value, "name", value) or "") if value is not None else ""
+
+
+def _remember_stored_images(sender, instance, raw, using, update_fields, **kwargs):
+    # Rows made in code rather than read (or read without their images): ask
+    # the database what they hold now, once.
+    if raw or instance._state.adding or instance.pk is None:
+        return
+    stored = instance.__dict__.setdefault("_stored_images", {})
+    missing = [f.attname for f in image_fields(sender) if f.attname not in stored]
+    if update_fields is not None:
+        missing = [name for name in missing if name in update_fields]
+    if missing:
+        row = (
+            sender._base_manager.using(using)
+            .filter(pk=instance.pk)
+            .values(*missing)
+            .first()
+        )
+        stored.update({name: (row or {}).get(name) or "" for name in missing})
+
+
+def _remove_replaced_images(sender, instance, raw, using, update_fields, **kwargs):
+    # reversion's revert writes raw rows: see drop_missing_images().
+    if raw:
+        return
+    stored = instance.__dict__.setdefault("_stored_images", {})
+    for field in image_fields(sender):
+        if update_fields is not None and field.attname not in update_fields:
+            continue
+        if field.attname not in instance.__dict__:  # deferred, so unchanged
+            continue
+        new, old = _name(instance, field), stored.get(field.attname, "")
+        if old and old != new:
+            _delete_later(field.storage, old, using)
+        stored[field.attname] = new
+
+
+def _remove_deleted_images(sender, instance, using, **kwargs):
+    for field in image_fields(sender):
+        name = _name(instance, field) or getattr(instance, "_stored_images", {}).get(
+            field.attname, ""
+        )
+        if name:
+            _delete_later(field.storage, name, using)
+
+
+def connect() -> None:
+    """Remove from storage the images that a save replaces or clears, and
+    those of deleted rows, for every model with StoredImages."""
+    from django.apps import apps
+
+    for model in apps.get_app_config("startups").get_models():
+        if issubclass(model, StoredImages):
+            uid = f"images-{model._meta.label_lower}"
+            pre_save.connect(_remember_stored_images, sender=model, dispatch_uid=uid)
+            post_save.connect(_remove_replaced_images, sender=model, dispatch_uid=uid)
+            post_delete.connect(
+                _remove_deleted_images, sender=model, dispatch_uid=uid
+            )
 
 
 def drop_missing_images(instance: models.Model) -> list[str]:
@@ -139,7 +242,7 @@ def drop_missing_images(instance: models.Model) -> list[str]:
     storage, and save them; the names of the fields cleared. For a restore:
     an old version may name an image that was replaced (and so removed) since."""
     cleared = []
-    for field in image_fields(instance):
+    for field in image_fields(type(instance)):
         file = getattr(instance, field.attname)
         if file and not file.storage.exists(file.name):
             setattr(instance, field.attname, "")

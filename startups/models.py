@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from startups.expressions import joined_list
+from startups.media import StoredImages
 from startups.rules import MISSION_MAX_LENGTH, validate_image
 from startups.search import SearchDocument
 
@@ -241,7 +242,7 @@ class IncubatorQuerySet(models.QuerySet):
         )
 
 
-class Incubator(models.Model):
+class Incubator(StoredImages, models.Model):
     slug = models.CharField(
         _("identifier"),
         max_length=200,
@@ -543,7 +544,7 @@ class StartupQuerySet(models.QuerySet):
         )
 
 
-class Startup(models.Model):
+class Startup(StoredImages, models.Model):
     AccessibilityStatus = AccessibilityStatus
 
     slug = models.CharField(

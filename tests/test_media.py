@@ -11,6 +11,7 @@ from django.contrib.staticfiles import finders
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import translation
@@ -394,6 +395,38 @@ def test_a_refused_replacement_keeps_the_screenshot(
     assert response.status_code == 200
     assert Startup.objects.get(pk=startup.pk).screenshot.name == startup.screenshot.name
     assert default_storage.exists(startup.screenshot.name)
+
+
+def test_a_save_that_leaves_the_image_alone_keeps_it(
+    make_startup, media_root, django_capture_on_commit_callbacks
+):
+    startup = with_screenshot(make_startup())
+    name = startup.screenshot.name
+
+    with django_capture_on_commit_callbacks(execute=True):
+        loaded = Startup.objects.get(pk=startup.pk)
+        loaded.title = "Autre titre"
+        loaded.save()
+        Startup.objects.only("pk", "title").get(pk=startup.pk).save()
+
+    assert default_storage.exists(name)
+    assert Startup.objects.get(pk=startup.pk).screenshot.name == name
+
+
+def test_a_replacement_rolled_back_keeps_the_old_file(
+    make_startup, media_root, django_capture_on_commit_callbacks
+):
+    startup = with_screenshot(make_startup(), "old.png")
+    old_name = startup.screenshot.name
+
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            loaded = Startup.objects.get(pk=startup.pk)
+            loaded.screenshot.save("new.png", ContentFile(image_bytes()))
+            raise RuntimeError("the rest of the write failed")
+
+    assert Startup.objects.get(pk=startup.pk).screenshot.name == old_name
+    assert default_storage.exists(old_name)
 
 
 def test_a_cleared_screenshot_leaves_storage(
