@@ -25,6 +25,8 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
+logger = logging.getLogger(__name__)
+
 # Pillow's format name → (Content-Type, the file name extensions it may have).
 # Nothing else is accepted on upload nor served: no SVG (a script carrier), no
 # GIF.
@@ -56,7 +58,13 @@ def image_format(file) -> str | None:
         file.seek(0)
         with Image.open(file) as image:
             return image.format
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+    except (
+        UnidentifiedImageError,
+        Image.DecompressionBombError,
+        OSError,
+        ValueError,
+        SyntaxError,
+    ):
         return None
     finally:
         file.seek(position)
@@ -100,12 +108,15 @@ def serve(request: HttpRequest, path: str) -> HttpResponseBase:
     except (SuspiciousFileOperation, ValueError):
         raise Http404 from None
     try:
+        # Regular files only: a directory or a pipe is never opened.
+        if not stat.S_ISREG(os.stat(full_path).st_mode):
+            raise Http404
         handle = open(full_path, "rb")  # FileResponse closes it
-    except OSError:
+    except (OSError, ValueError):
         raise Http404 from None
     try:
         status = os.fstat(handle.fileno())
-        found = image_format(handle) if stat.S_ISREG(status.st_mode) else None
+        found = image_format(handle)
         if found not in FORMATS:
             raise Http404
         etag = f'"{status.st_mtime_ns:x}-{status.st_size:x}"'
@@ -127,9 +138,6 @@ def serve(request: HttpRequest, path: str) -> HttpResponseBase:
     response["ETag"] = etag
     response["Last-Modified"] = http_date(status.st_mtime)
     return _harden(response)
-
-
-logger = logging.getLogger(__name__)
 
 
 @functools.cache
@@ -232,9 +240,7 @@ def connect() -> None:
             uid = f"images-{model._meta.label_lower}"
             pre_save.connect(_remember_stored_images, sender=model, dispatch_uid=uid)
             post_save.connect(_remove_replaced_images, sender=model, dispatch_uid=uid)
-            post_delete.connect(
-                _remove_deleted_images, sender=model, dispatch_uid=uid
-            )
+            post_delete.connect(_remove_deleted_images, sender=model, dispatch_uid=uid)
 
 
 def drop_missing_images(instance: models.Model) -> list[str]:
