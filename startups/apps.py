@@ -9,9 +9,10 @@ class StartupsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from startups import signals
+        from startups import media, signals
 
         signals.connect()
+        media.connect()
         post_migrate.connect(after_migrate, sender=self)
 
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from startups.expressions import joined_list
+from startups.media import StoredImages
 from startups.rules import MISSION_MAX_LENGTH, validate_image
 from startups.search import SearchDocument
 
@@ -244,7 +245,7 @@ class IncubatorQuerySet(models.QuerySet):
         )
 
 
-class Incubator(models.Model):
+class Incubator(StoredImages, models.Model):
     slug = models.CharField(
         _("identifier"),
         max_length=200,
@@ -354,7 +355,7 @@ class AccessibilityStatus(models.TextChoices):
 
 
 # What a start-up's card shows (catalogue, incubator and sponsor pages).
-CARD_FIELDS = ("slug", "title", "mission", "current_phase", "incubator")
+CARD_FIELDS = ("slug", "title", "mission", "current_phase", "incubator", "screenshot")
 # The widest columns of a start-up (about 1.5 kB together), which only search
 # reads, in SQL: pages that list start-ups leave them in the database.
 SEARCH_FIELDS = ("search_text", "search_vector")
@@ -572,7 +573,7 @@ class StartupQuerySet(models.QuerySet):
         )
 
 
-class Startup(models.Model):
+class Startup(StoredImages, models.Model):
     AccessibilityStatus = AccessibilityStatus
 
     slug = models.CharField(

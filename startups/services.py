@@ -534,6 +534,7 @@ def restore_version(*, version, user) -> list[str]:
     errors, warnings = _sheet_restore_problems(pk, fields, state)
     if errors:
         raise RestoreRefused(errors)
+    warnings += _keep_stored_images(Startup, fields, obj)
 
     old_slug = obj.slug if obj is not None else None
     startup = obj or Startup(pk=pk)
@@ -556,6 +557,28 @@ def restore_version(*, version, user) -> list[str]:
         % {"date": history.when(version.revision.date_created)},
         user=user,
     )
+    return warnings
+
+
+def _keep_stored_images(model, fields: dict, current) -> list[str]:
+    """An image a version names but that storage no longer holds (replaced or
+    deleted since, and so removed): the row keeps the image it has."""
+    from startups.media import image_fields
+
+    warnings = []
+    for image in image_fields(model):
+        value = fields.get(image.attname)
+        name = getattr(value, "name", value) or ""
+        if name and not image.storage.exists(name):
+            name = getattr(current, image.attname).name if current else ""
+            warnings.append(
+                gettext(
+                    "The %(field)s of that version is no longer stored: kept as is."
+                )
+                % {"field": image.verbose_name}
+            )
+        if image.attname in fields:
+            fields[image.attname] = name
     return warnings
 
 
@@ -659,8 +682,10 @@ def _restore_row(model, pk, obj, state, user) -> list[str]:
         raise RestoreRefused([gettext("You may not restore this row.")])
     row = obj or model(pk=pk)
     m2m = {f.attname for f in model._meta.many_to_many}
-    lists = {name: value for name, value in state.fields.items() if name in m2m}
-    for name, value in state.fields.items():
+    fields = dict(state.fields)
+    warnings = _keep_stored_images(model, fields, obj)
+    lists = {name: value for name, value in fields.items() if name in m2m}
+    for name, value in fields.items():
         if name not in m2m:
             setattr(row, name, value)
     if model is Incubator and not policy.is_national_team(user):
@@ -683,4 +708,4 @@ def _restore_row(model, pk, obj, state, user) -> list[str]:
         reversion.set_user(user)
         reversion.set_comment(gettext("Restored an earlier version"))
         reversion.add_to_revision(row)
-    return []
+    return warnings

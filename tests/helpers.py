@@ -78,23 +78,42 @@ class _FormReader(HTMLParser):
             self._textarea = None
 
 
-def rendered_form(html: str, *, containing: str | None = None) -> dict:
-    """The data of the page's form that has a field `containing` (by default
-    the largest form with a CSRF token: the page's own, not the header's
-    log-out button), as the browser would post it unchanged: a dict of lists,
-    for the test client."""
+def rendered_form(
+    html: str, *, containing: str | None = None, form_id: str | None = None
+) -> dict:
+    """The data of one of the page's forms, as the browser would post it
+    unchanged: a dict of lists, for the test client. The form whose id is
+    `form_id`, or that has a field `containing`, or by default the largest form
+    with a CSRF token (the page's own, not the header's log-out button)."""
     reader = _FormReader()
     reader.feed(html)
-    wanted = containing or "csrfmiddlewaretoken"
-    forms = [
-        form
-        for form in reader.forms
-        if wanted in [name for name, _value in form["fields"]]
-    ]
+    if form_id is not None:
+        forms = [f for f in reader.forms if f["attrs"].get("id") == form_id]
+    else:
+        wanted = containing or "csrfmiddlewaretoken"
+        forms = [
+            form
+            for form in reader.forms
+            if wanted in [name for name, _value in form["fields"]]
+        ]
     if not forms:
-        raise AssertionError(f"no form with a field {wanted!r} on the page")
-    form = forms[0] if containing else max(forms, key=lambda f: len(f["fields"]))
+        raise AssertionError(f"no such form on the page ({form_id or containing})")
+    form = (
+        forms[0]
+        if containing or form_id
+        else max(forms, key=lambda f: len(f["fields"]))
+    )
     data: dict[str, list[str]] = {}
     for name, value in form["fields"]:
         data.setdefault(name, []).append(value)
     return data
+
+
+def post_admin_form(client, url: str, form_id: str | None = None, **changes):
+    """GET the page at `url`, then post its form as rendered, with `changes`
+    (a file, a checked box...) on top."""
+    page = client.get(url)
+    assert page.status_code == 200, page.status_code
+    data = rendered_form(page.content.decode(), form_id=form_id)
+    data.update(changes)
+    return client.post(url, data)
