@@ -4,7 +4,7 @@ startups.media_storage; see README, Media).
 
 A replaced, cleared or deleted image leaves storage once the transaction commits
 (connect() below). A restored old version of a sheet may name an image that was
-removed since: drop_missing_images() clears such fields."""
+removed since: the restore keeps the sheet's image then (services.restore_version)."""
 
 from __future__ import annotations
 
@@ -206,7 +206,7 @@ def _remember_stored_images(sender, instance, raw, using, update_fields, **kwarg
 
 
 def _remove_replaced_images(sender, instance, raw, using, update_fields, **kwargs):
-    # reversion's revert writes raw rows: see drop_missing_images().
+    # Raw rows (fixtures, deserialised data) keep their files.
     if raw:
         return
     stored = instance.__dict__.setdefault("_stored_images", {})
@@ -241,18 +241,3 @@ def connect() -> None:
             pre_save.connect(_remember_stored_images, sender=model, dispatch_uid=uid)
             post_save.connect(_remove_replaced_images, sender=model, dispatch_uid=uid)
             post_delete.connect(_remove_deleted_images, sender=model, dispatch_uid=uid)
-
-
-def drop_missing_images(instance: models.Model) -> list[str]:
-    """Clear the image fields of `instance` that name a file no longer in
-    storage, and save them; the names of the fields cleared. For a restore:
-    an old version may name an image that was replaced (and so removed) since."""
-    cleared = []
-    for field in image_fields(type(instance)):
-        file = getattr(instance, field.attname)
-        if file and not file.storage.exists(file.name):
-            setattr(instance, field.attname, "")
-            cleared.append(field.attname)
-    if cleared:
-        instance.save(update_fields=cleared)
-    return cleared

@@ -16,7 +16,6 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import translation
 
-from startups.media import drop_missing_images
 from startups.models import Incubator, Startup
 from tests.helpers import post_admin_form
 from tests.media_helpers import image_bytes, page_images, upload
@@ -462,20 +461,6 @@ def test_a_deleted_startup_and_incubator_take_their_images_along(
         incubator.delete()
 
     assert [default_storage.exists(n) for n in names] == [False, False]
-
-
-def test_a_restored_version_naming_a_removed_image_is_cleared(make_startup, media_root):
-    startup = with_screenshot(make_startup(), "removed.png")
-    default_storage.delete(startup.screenshot.name)
-    kept = with_screenshot(make_startup(), "kept.png")
-
-    assert drop_missing_images(Startup.objects.get(pk=startup.pk)) == ["screenshot"]
-    assert drop_missing_images(Startup.objects.get(pk=kept.pk)) == []
-    assert not Startup.objects.get(pk=startup.pk).screenshot
-    assert Startup.objects.get(pk=kept.pk).screenshot
-
-
-# The demo's pictures
 
 
 def test_the_demo_draws_the_same_valid_images_for_the_same_slugs(
