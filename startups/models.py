@@ -1016,7 +1016,11 @@ def current_phase_entry(entries: Iterable[P], today: date | None = None) -> P | 
 # brings back the whole sheet. Registered here, before the admin looks.
 for _model in (StartupPhase, Event, FormerSlug, Incubator, Organisation):
     reversion.register(_model)
-# The search vector is the database's to compute from search_text.
+# The search vector is the database's to compute from search_text; the
+# technology entries are derived from `technologies` (services.
+# refresh_technologies, run again after a restore).
 reversion.register(
-    Startup, follow=["phases", "events", "former_slugs"], exclude=["search_vector"]
+    Startup,
+    follow=["phases", "events", "former_slugs"],
+    exclude=["search_vector", "technology_terms"],
 )

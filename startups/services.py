@@ -683,6 +683,7 @@ def restore_version(*, version, user) -> list[str]:
         rename_startup(startup=startup, old_slug=old_slug)
     refresh_current_phase(startup)
     refresh_search_text([startup])
+    refresh_technologies([startup])
     history.save_sheet_versions(
         [startup.pk],
         comment=gettext("Restored the version of %(date)s")

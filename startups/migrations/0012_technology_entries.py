@@ -31,7 +31,7 @@ def link_technologies(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('startups', '0009_title_trigram_index'),
+        ('startups', '0011_staff_roles'),
     ]
 
     operations = [
