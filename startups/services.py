@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext
 
-from startups.importers.betagouv import (
+from startups.betagouv.reader import (
     Catalogue,
     EventRecord,
     IncubatorRecord,

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from startups.importers.betagouv import BETAGOUV_NAME_OF_PHASE
+from startups.betagouv.vocabulary import BETAGOUV_NAME_OF_PHASE
 from startups.models import (
     Event,
     Incubator,

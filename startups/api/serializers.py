@@ -12,7 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from startups.importers.betagouv import BETAGOUV_NAME_OF_PHASE
+from startups.betagouv.vocabulary import BETAGOUV_NAME_OF_PHASE
 from startups.models import Organisation, Phase, Startup
 
 

@@ -20,20 +20,9 @@ from django.urls import reverse
 
 from startups.api.http import open_data
 from startups.api.serializers import stats_address
+from startups.betagouv.vocabulary import BETAGOUV_ACCESSIBILITY, betagouv_phase
 from startups.downloads import csv_lines, download, rows
-from startups.importers.betagouv import (
-    ACCESSIBILITY_OF_BETAGOUV,
-    BETAGOUV_NAME_OF_PHASE,
-)
-from startups.models import Incubator, Organisation, Phase, Startup
-
-BETAGOUV_ACCESSIBILITY = {
-    status: text for text, status in ACCESSIBILITY_OF_BETAGOUV.items()
-}
-
-
-def betagouv_phase(phase: str) -> str:
-    return BETAGOUV_NAME_OF_PHASE[Phase(phase)] if phase else ""
+from startups.models import Incubator, Organisation, Startup
 
 
 def organisation_ref(organisation: Organisation | None) -> str:
