@@ -67,8 +67,22 @@ class _Line:
         return line
 
 
+# A cell a spreadsheet would take as a formula (OWASP, "CSV Injection"): = + - @,
+# a tab or a carriage return at its start.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(value):
+    """`value`, prefixed with an apostrophe if a spreadsheet would run it as a
+    formula: Excel and LibreOffice then show it as text (OWASP's advice)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def csv_lines(lines: Iterable[list], **writer_options) -> Iterator[str]:
-    """Each row of `lines` as a line of CSV."""
+    """Each row of `lines` as a line of CSV, formula cells neutralised: every
+    CSV this site writes goes through here."""
     writer = csv.writer(_Line(), **writer_options)
     for line in lines:
-        yield writer.writerow(line)
+        yield writer.writerow([neutralised(cell) for cell in line])

@@ -25,6 +25,13 @@ urlpatterns = [
     path("v2.7/startups.csv", v27.startups_csv, name="v27_startups_csv"),
     path("v2.7/incubators.json", v27.incubators_json, name="v27_incubators_json"),
     path(
+        "v2.7/startups_details.json",
+        v27.startups_details_json,
+        name="v27_startups_details_json",
+    ),
+    path("v2.7/sponsors.json", v27.sponsors_json, name="v27_sponsors_json"),
+    path("v2.7/authors.json", v27.authors_json, name="v27_authors_json"),
+    path(
         "v2.7/organisations.json",
         v27.organisations_json,
         name="v27_organisations_json",
