@@ -15,6 +15,7 @@ import reversion
 from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from startups.betagouv.reader import (
@@ -59,9 +60,14 @@ def bump_catalogue_version() -> None:
     # and the next write must not reuse it (pages cached under it inside that
     # transaction would come back).
     step = random.randint(1, 2**32)
-    if not CatalogueVersion.objects.filter(pk=1).update(version=F("version") + step):
+    changed = CatalogueVersion.objects.filter(pk=1).update(
+        version=F("version") + step, changed_at=timezone.now()
+    )
+    if not changed:
         # The row the migration creates is gone (a flushed test database).
-        CatalogueVersion.objects.get_or_create(pk=1, defaults={"version": 1})
+        CatalogueVersion.objects.get_or_create(
+            pk=1, defaults={"version": 1, "changed_at": timezone.now()}
+        )
 
 
 @contextmanager
