@@ -148,12 +148,12 @@ def test_the_list_and_the_catalogues_filter_agree(client, catalogue):
 @pytest.mark.parametrize(
     "params, parameter",
     [
-        ({"phase": "nope"}, "non_field_errors"),
-        ({"incubator": ["dinum", "no-such-incubator"]}, "non_field_errors"),
-        ({"sponsor": "nobody"}, "non_field_errors"),
-        ({"thematic": "nothing"}, "non_field_errors"),
-        ({"usertype": "nobody"}, "non_field_errors"),
-        ({"accessibility": "maybe"}, "non_field_errors"),
+        ({"phase": "nope"}, "phase"),
+        ({"incubator": ["dinum", "no-such-incubator"]}, "incubator"),
+        ({"sponsor": "nobody"}, "sponsor"),
+        ({"thematic": "nothing"}, "thematic"),
+        ({"usertype": "nobody"}, "usertype"),
+        ({"accessibility": "maybe"}, "accessibility"),
         ({"year": "abc"}, "year"),
         ({"year": "1800"}, "year"),
         ({"sort": "random"}, "sort"),
@@ -174,7 +174,10 @@ def test_a_parameter_the_filter_cannot_use_is_a_400_with_the_reason(
 def test_an_unknown_identifier_is_named_in_the_error(client, catalogue):
     r = client.get("/api/v1/startups/", {"incubator": "no-such-incubator"})
     assert r.status_code == 400
-    assert "no-such-incubator" in r.json()["errors"]["non_field_errors"][0]
+    assert r.json()["errors"]["incubator"] == [
+        "Valeur inconnue, requête refusée : « no-such-incubator ». Les "
+        "identifiants admis sont ceux de /api/v1/incubators/."
+    ]
 
 
 def test_each_list_item_has_its_relations_and_history(client, catalogue):

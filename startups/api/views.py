@@ -31,7 +31,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from startups.api import serializers as s
 from startups.api.http import open_data
-from startups.filters import MultipleValueFilter, StartupFilter
+from startups.filters import MultipleValueField, MultipleValueFilter, StartupFilter
 from startups.models import (
     Audience,
     FormerSlug,
@@ -65,12 +65,43 @@ def _reject_nul_characters(request) -> None:
 
 
 def filter_errors(form) -> dict[str, list[str]]:
-    """The FilterSet form's errors; those about no single field (unknown values
-    of a repeatable parameter) under "non_field_errors"."""
-    return {
-        ("non_field_errors" if name == "__all__" else name): [str(e) for e in errors]
-        for name, errors in form.errors.items()
-    }
+    """What is wrong with each parameter, as the API refuses it (the page
+    ignores such values and says so; the API names them and stops):
+    {parameter: [reasons]}."""
+    errors: dict[str, list[str]] = {}
+    for name, field in form.fields.items():
+        if not isinstance(field, MultipleValueField) or name not in form.data:
+            continue
+        cleaned = form.cleaned_data.get(name) or []
+        kept = field.kept(cleaned)
+        unknown = [v for v in field.to_python(form.data.getlist(name)) if v not in kept]
+        if unknown:
+            errors[name] = [
+                "Valeur inconnue, requête refusée : "
+                + ", ".join(f"« {v} »" for v in unknown)
+                + "."
+                + _known_values(name, field)
+            ]
+    for name, messages in form.errors.items():
+        if name == "__all__":
+            continue  # the unknown values above, worded for the page
+        errors[name] = [str(message) for message in messages]
+    return errors
+
+
+def _known_values(name: str, field: MultipleValueField) -> str:
+    if field.model is None:
+        values = dict.fromkeys([*field.choices, *field.aliases])
+        return " Valeurs admises : " + ", ".join(values) + "."
+    return f" Les identifiants admis sont ceux de /api/v1/{_LIST_OF[name]}/."
+
+
+_LIST_OF = {
+    "incubator": "incubators",
+    "sponsor": "sponsors",
+    "thematic": "themes",
+    "usertype": "audiences",
+}
 
 
 # French, cacheable, open to every origin (startups.api.http.open_data). No
@@ -111,7 +142,11 @@ FILTER_DESCRIPTIONS = {
         "les sponsors (200 caractères au plus) ; sans accents ni majuscules "
         "requis. Les résultats sont alors classés par pertinence, sauf avec sort."
     ),
-    "phase": "Phase actuelle. Répétable : ?phase=construction&phase=acceleration.",
+    "phase": (
+        "Phase actuelle. Répétable : ?phase=construction&phase=acceleration. Les "
+        "noms de beta.gouv.fr sont admis aussi (transfere = integration, opere = "
+        "operated, abandon = abandoned, abandon-investigation = inconclusive…)."
+    ),
     "incubator": (
         "Identifiant d'incubateur, principal ou co-incubateur (voir "
         "/api/v1/incubators/). Répétable."
@@ -134,16 +169,25 @@ FILTER_DESCRIPTIONS = {
 }
 
 
+# Bounds the filter enforces, stated in the schema.
+PARAMETER_SCHEMAS = {
+    "q": {"type": "string", "maxLength": 200},
+    "year": {"type": "integer", "minimum": 1900, "maximum": 2999},
+}
+
+
 def startup_filter_parameters() -> list[OpenApiParameter]:
     parameters = []
     for name, filter_ in StartupFilter.base_filters.items():
         choices = filter_.extra.get("choices")
         enum = [value for value, _label in choices] if choices else None
+        if enum is not None:
+            enum += list(filter_.extra.get("aliases", {}))
         many = isinstance(filter_, MultipleValueFilter)
         parameters.append(
             OpenApiParameter(
                 name,
-                OpenApiTypes.STR if not name == "year" else OpenApiTypes.INT,
+                PARAMETER_SCHEMAS.get(name, OpenApiTypes.STR),
                 OpenApiParameter.QUERY,
                 description=FILTER_DESCRIPTIONS[name],
                 enum=enum,
@@ -156,9 +200,11 @@ def startup_filter_parameters() -> list[OpenApiParameter]:
 
 BAD_REQUEST = OpenApiResponse(
     description=(
-        "Paramètre invalide : identifiant inconnu, année ou page hors limites, "
-        "caractère NUL… Le corps dit lesquels et pourquoi : "
-        '{"detail": "…", "errors": {"year": ["…"]}}.'
+        "Paramètre refusé : identifiant ou valeur inconnus, année, page ou "
+        "taille de page hors limites, texte trop long, caractère NUL… Le corps "
+        "nomme chaque paramètre refusé et dit pourquoi : "
+        '{"detail": "…", "errors": {"year": ["…"], "phase": ["Valeur inconnue, '
+        'requête refusée : « x ». Valeurs admises : …"]}}.'
     )
 )
 NOT_FOUND = OpenApiResponse(description="Aucune fiche publique n'a cet identifiant.")
