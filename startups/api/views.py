@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -30,7 +31,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from startups.api import serializers as s
-from startups.api.http import open_data
+from startups.api.http import add_open_data_headers, open_data
 from startups.filters import MultipleValueField, MultipleValueFilter, StartupFilter
 from startups.models import (
     Audience,
@@ -62,6 +63,28 @@ def _reject_nul_characters(request) -> None:
             raise ValidationError(
                 {key.replace("\x00", ""): ["Le caractère NUL n'est pas admis."]}
             )
+
+
+# Parameters that take one value, and those among them that are whole numbers.
+SINGLE_VALUED = ("q", "year", "sort", "page", "page_size")
+WHOLE_NUMBERS = ("year", "page", "page_size")
+
+
+def _reject_repeated_or_empty(request) -> None:
+    """A parameter given twice, or a number left empty, is refused rather than
+    one value picked silently: the schema says one value, a number."""
+    errors = {}
+    for name in SINGLE_VALUED:
+        values = request.GET.getlist(name)
+        if len(values) > 1:
+            errors[name] = [
+                f"Paramètre donné {len(values)} fois, requête refusée : "
+                "indiquez-le une seule fois."
+            ]
+        elif values and name in WHOLE_NUMBERS and not values[0].strip():
+            errors[name] = ["Valeur vide, requête refusée : indiquez un nombre entier."]
+    if errors:
+        raise ValidationError(errors)
 
 
 def filter_errors(form) -> dict[str, list[str]]:
@@ -113,7 +136,24 @@ class OpenDataViewSet(viewsets.GenericViewSet):
 
     @classmethod
     def as_view(cls, actions=None, **initkwargs):
-        return open_data(super().as_view(actions, **initkwargs))
+        view = open_data(super().as_view(actions, **initkwargs))
+
+        @functools.wraps(view)
+        def checked(request, *args, **kwargs):
+            # Before the cache, whose keys leave empty parameters out.
+            try:
+                _reject_repeated_or_empty(request)
+            except ValidationError as exc:
+                response = JsonResponse(
+                    {"detail": INVALID_PARAMETERS, "errors": exc.detail},
+                    status=400,
+                    json_dumps_params={"ensure_ascii": False},
+                )
+                add_open_data_headers(response)
+                return response
+            return view(request, *args, **kwargs)
+
+        return checked
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
