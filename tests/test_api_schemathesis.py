@@ -8,11 +8,11 @@ import json
 
 import pytest
 import schemathesis
-from schemathesis import checks
 from django.core.wsgi import get_wsgi_application
 from django.utils import translation
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
+from schemathesis import checks
 
 from startups.models import Phase
 

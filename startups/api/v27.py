@@ -40,7 +40,7 @@ def _selection(request):
     startups = StartupFilter(request.GET, queryset=Startup.objects.for_api())
     if not startups.is_valid():
         raise _BadParameters(startups.form)
-    return startups.qs.order_by("slug")
+    return writer.in_file_order(startups.qs)
 
 
 def _file(view):
@@ -67,7 +67,7 @@ def _json_download(data) -> HttpResponse:
 
 
 def _incubators():
-    return Incubator.objects.select_related("owner").order_by("slug")
+    return writer.in_file_order(Incubator.objects.select_related("owner"))
 
 
 @_file
@@ -98,7 +98,7 @@ def _incubations(selection):
         .exclude(incubator_id=F("startup__incubator_id"))
         .select_related("startup")
         .prefetch_related("startup__phases")
-        .order_by("incubator_id", "startup__slug")
+        .order_by("incubator_id", "startup_id")
     )
     co = ((link.incubator_id, link.startup) for link in rows(links))
     return merge(main, co, key=itemgetter(0))
@@ -136,7 +136,10 @@ def startups_details_json(request):
 @open_data
 def organisations_json(request):
     return _json_download(
-        [writer.organisation_entry(o) for o in Organisation.objects.order_by("slug")]
+        [
+            writer.organisation_entry(o)
+            for o in writer.in_file_order(Organisation.objects.all())
+        ]
     )
 
 
@@ -144,7 +147,10 @@ def organisations_json(request):
 def sponsors_json(request):
     """{organisation id: {name, acronym, domaine_ministeriel, type}}."""
     return _json_download(
-        {o.slug: writer.sponsor_entry(o) for o in Organisation.objects.order_by("slug")}
+        {
+            o.slug: writer.sponsor_entry(o)
+            for o in writer.in_file_order(Organisation.objects.all())
+        }
     )
 
 

@@ -27,6 +27,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from django.db import connections
+from django.db.models import QuerySet, Value
+from django.db.models.functions import Collate, Concat
+
 from startups.betagouv.vocabulary import BETAGOUV_ACCESSIBILITY, betagouv_phase
 from startups.models import Incubator, Organisation, Startup, StartupPhase
 
@@ -51,9 +55,14 @@ CLEAN_UPS = [
     "L'incubateur caché est inclus (startups.json, incubators.json avec son "
     "titre) : toute référence d'une startup se résout.",
     "relationships.incubators et la colonne incubators commencent par "
-    "l'incubateur principal.",
+    "l'incubateur principal ; sponsors et thématiques sont dans l'ordre "
+    "alphabétique de leur nom (l'ordre du fichier n'est pas gardé).",
     "organisations.json écrit le nom tel quel (beta.gouv.fr l'échappe en HTML : "
     "&#39;) et « autre »/« autres » pour un type ou domaine absent ou inconnu.",
+    'incubators.json et sponsors.json écrivent "" pour un champ vide ou absent '
+    "d'un incubateur ou d'une organisation (beta.gouv.fr : \"\" s'il est vide, "
+    "null s'il manque) : toujours du texte. Le dépôt d'une startup reste null "
+    "quand il manque, comme chez beta.gouv.fr.",
     "startups.csv : encodé en UTF-8 avec BOM (accents justes dans Excel) ; une "
     "cellule commençant par = + - @, une tabulation ou un retour chariot est "
     "précédée d'une apostrophe (injection de formules, OWASP).",
@@ -79,8 +88,18 @@ CSV_COLUMNS = [
 
 
 def _or_null(value: str) -> str | None:
-    # Ruby's JSON writes nil for what the file lacks.
+    # Ruby's JSON writes nil for what the file lacks: a repository, mostly.
     return value or None
+
+
+def in_file_order(queryset: QuerySet, field: str = "slug") -> QuerySet:
+    """Jekyll's order, by file name (<id>.md) byte for byte ("estime.formation"
+    before "estime"), the same on every database: not the database's collation,
+    which on PostgreSQL ignores dots and hyphens."""
+    collation = "C" if connections[queryset.db].vendor == "postgresql" else "BINARY"
+    return queryset.alias(
+        file_name=Collate(Concat(field, Value(".md")), collation)
+    ).order_by("file_name")
 
 
 def stats_address(startup: Startup) -> str:
@@ -209,22 +228,23 @@ def incubated_startup(startup: Startup) -> dict:
         "name": startup.title,
         "pitch": startup.mission,
         "repository": _or_null(startup.repository),
-        "contact": _or_null(startup.contact),
+        "contact": startup.contact,
         "phases": front_matter_phases(startup.phases.all()),
     }
 
 
 def incubator_entry(incubator: Incubator, startups: Iterable | None) -> dict:
     """incubators.json's value for one incubator; `startups` None (no key) for
-    one that incubates none, as beta.gouv.fr writes it."""
+    one that incubates none, as beta.gouv.fr writes it. Its files write every
+    field, "" when empty: "" here too (not null) for a field we have not."""
     entry = {} if startups is None else {"startups": startups}
     return entry | {
         "title": incubator.name,
-        "owner": _or_null(owner_path(incubator)),
-        "contact": _or_null(incubator.contact),
-        "address": _or_null(incubator.address),
-        "website": _or_null(incubator.website),
-        "github": _or_null(incubator.source_code_url),
+        "owner": owner_path(incubator),
+        "contact": incubator.contact,
+        "address": incubator.address,
+        "website": incubator.website,
+        "github": incubator.source_code_url,
     }
 
 
@@ -238,7 +258,7 @@ def startup_details(startup: Startup) -> dict:
         "id": startup.slug,
         "name": startup.title,
         "repository": _or_null(startup.repository),
-        "contact": _or_null(startup.contact),
+        "contact": startup.contact,
         "phases": front_matter_phases(startup.phases.all()),
     }
 
@@ -255,19 +275,20 @@ def organisation_entry(organisation: Organisation) -> dict:
 
 
 def sponsor_entry(organisation: Organisation) -> dict:
-    """sponsors.json's value for one organisation (Ruby's JSON: null for
-    nothing)."""
+    """sponsors.json's value for one organisation: text, "" for no acronym
+    (the files write every field)."""
     return {
         "name": organisation.name,
-        "acronym": _or_null(organisation.acronym),
-        "domaine_ministeriel": _or_null(organisation.ministerial_domain),
-        "type": _or_null(organisation.kind),
+        "acronym": organisation.acronym,
+        "domaine_ministeriel": organisation.ministerial_domain,
+        "type": organisation.kind,
     }
 
 
 def csv_row(startup: Startup) -> list[str]:
-    """One line of startups.csv: "null" for a missing stats page, link or
-    repository, as beta.gouv.fr writes; `status` the current phase."""
+    """One line of startups.csv: "null" for a missing stats page or repository
+    and "" for an empty link, as beta.gouv.fr writes (every sheet has a
+    `link`, empty or not); `status` the current phase."""
     phases = list(startup.phases.all())
     return [
         startup.slug,
@@ -277,7 +298,7 @@ def csv_row(startup: Startup) -> list[str]:
         betagouv_phase(startup.current_phase),
         startup.incubator.slug,
         startup.stats_url or "null",
-        startup.website or "null",
+        startup.website,
         startup.repository or "null",
         BETAGOUV_ACCESSIBILITY.get(startup.accessibility_status, ""),
         startup.contact,
