@@ -14,8 +14,7 @@ import pytest
 from django.core.management import call_command
 
 from startups.models import Incubator, Phase, Startup
-
-from .conftest import require
+from tests.conftest import require
 
 SECTIONS = (
     "## Contexte\n\nUn premier paragraphe.\n\n## Solution\n\nUne liste :\n- a\n- b"
