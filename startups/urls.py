@@ -9,6 +9,7 @@ urlpatterns = [
     path("", catalogue.home, name="home"),
     path("startups/", catalogue.startup_list, name="list"),
     path("startups/export.csv", catalogue.export_csv, name="export_csv"),
+    path("startups/export.xlsx", catalogue.export_xlsx, name="export_xlsx"),
     # start-up pages
     # After export.csv; any identifier, as beta.gouv.fr's hold dots and accents.
     path("startups/<str:slug>.html", startup.legacy_redirect, name="legacy_detail"),
