@@ -44,7 +44,10 @@ from startups.models import CatalogueVersion
 TIMEOUT = 10 * 60
 
 
-def code_release() -> str:
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def code_release(root: Path = ROOT) -> str:
     """What the code, templates and translations are: the package's version and
     a hash of their files. Every worker and server running the same code gets
     the same value, with nothing to configure, so that they share cache entries
@@ -55,7 +58,6 @@ def code_release() -> str:
         digest.update(metadata.version("portfolio").encode())
     except metadata.PackageNotFoundError:  # run from a checkout not installed
         pass
-    root = Path(__file__).resolve().parent.parent
     for folder, patterns in (
         ("portfolio", ("*.py",)),
         ("startups", ("*.py",)),
