@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from itertools import chain
 
 import xlsxwriter
+from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import translation
@@ -118,6 +119,15 @@ def xlsx_download(
             file,
             {"constant_memory": True, "strings_to_formulas": False},
         )
+        licence = settings.DATA_LICENCE
+        workbook.set_properties(
+            {
+                "title": sheet,
+                "comments": f"{licence['name']} ({licence['url']})",
+                "keywords": licence["id"],
+            }
+        )
+        workbook.set_custom_property("license", licence["url"])
         worksheet = workbook.add_worksheet(sheet[:31])
         bold = workbook.add_format({"bold": True})
         for column, title in enumerate(header):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from contextvars import ContextVar
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -62,6 +63,11 @@ def _midday(day: dt.date) -> dt.datetime:
 class CatalogueFeed(Feed):
     feed_type = TextAtomFeed
     incubator: Incubator | None = None
+
+    def feed_copyright(self):
+        # Atom <rights>, RSS <copyright>: the data's licence.
+        licence = settings.DATA_LICENCE
+        return f"{licence['name']} ({licence['url']})"
 
     def __call__(self, request, *args, **kwargs):
         token = _request.set(request)

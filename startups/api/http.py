@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import wraps
 
+from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -18,7 +19,7 @@ MAX_AGE = 300  # seconds
 # Request headers a page on another site may send: revalidation (a browser
 # application keeping its copy) and the language.
 ALLOWED_HEADERS = "If-None-Match, If-Modified-Since, Accept, Accept-Language"
-EXPOSED_HEADERS = "ETag, Last-Modified, Content-Disposition"
+EXPOSED_HEADERS = "ETag, Last-Modified, Content-Disposition, Link"
 PREFLIGHT_MAX_AGE = 86400  # seconds a browser may keep a preflight's answer
 
 
@@ -30,6 +31,8 @@ def add_open_data_headers(response) -> None:
     response["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
     response["Access-Control-Allow-Headers"] = ALLOWED_HEADERS
     response["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+    # The data's licence, for every file whatever its format (RFC 4946).
+    response["Link"] = f'<{settings.DATA_LICENCE["url"]}>; rel="license"'
 
 
 def preflight() -> HttpResponse:

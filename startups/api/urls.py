@@ -4,7 +4,7 @@ Outside i18n_patterns: one address per resource, whatever the language."""
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from startups.api import v27, views
+from startups.api import catalogue, v27, views
 
 app_name = "api"
 
@@ -18,6 +18,7 @@ router.register("audiences", views.AudienceViewSet, basename="audience")
 
 urlpatterns = [
     path("", views.documentation, name="documentation"),
+    path("catalogue.jsonld", catalogue.dcat, name="dcat"),
     path("v1/", views.api_root, name="root"),
     path("v1/schema/", views.schema_view, name="schema"),
     path("v1/", include(router.urls)),

@@ -32,6 +32,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from startups.api import serializers as s
 from startups.api.http import add_open_data_headers, open_data
+from startups.betagouv.writer import CLEAN_UPS
 from startups.filters import MultipleValueField, MultipleValueFilter, StartupFilter
 from startups.models import (
     Audience,
@@ -559,7 +560,12 @@ def documentation_context() -> dict:
                 ],
             }
         )
-    return {"operations": operations, "models": models, "info": schema_["info"]}
+    return {
+        "operations": operations,
+        "models": models,
+        "info": schema_["info"],
+        "clean_ups": CLEAN_UPS,
+    }
 
 
 def documentation(request):
