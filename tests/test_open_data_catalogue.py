@@ -119,3 +119,14 @@ def test_an_unknown_licence_is_refused_at_start(monkeypatch):
         importlib.reload(portfolio.settings)
     monkeypatch.delenv("DJANGO_DATA_LICENCE")
     importlib.reload(portfolio.settings)
+
+
+def test_the_api_documentation_lists_every_clean_up(client, db):
+    from django.utils.html import escape
+
+    from startups.betagouv.writer import CLEAN_UPS
+
+    page = client.get("/api/").content.decode()
+    for clean_up in CLEAN_UPS:
+        assert escape(clean_up) in page
+    assert "/api/v2.7/authors.json" in page and "données personnelles" in page
