@@ -8,7 +8,9 @@ import json
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.utils import translation
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
@@ -45,6 +47,10 @@ def catalogue(db, settings, make_startup, make_organisation, make_incubator):
     settings.ALLOWED_HOSTS = ["*"]  # schemathesis' WSGI client says "localhost"
     # Built now: the middleware read the test settings (no HTTPS redirect).
     _handler.append(get_wsgi_application())
+    # As Django's test client does: the test's connection (and its transaction)
+    # must outlive each request.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     incubator = make_incubator(slug="dinum")
     make_startup(
         slug="alpha",
@@ -53,6 +59,10 @@ def catalogue(db, settings, make_startup, make_organisation, make_incubator):
         phases=[(Phase.CONSTRUCTION, dt.date(2021, 1, 1))],
     )
     make_startup(slug="beta", phases=[(Phase.INTEGRATION, dt.date(2022, 5, 1))])
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+    _handler.pop()
 
 
 @schema.parametrize()
