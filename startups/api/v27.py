@@ -15,6 +15,7 @@ from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
 
 from startups.api.http import open_data
+from startups.api.views import INVALID_PARAMETERS, filter_errors
 from startups.betagouv import writer
 from startups.betagouv.writer import Stream, StreamObject, json_pieces
 from startups.downloads import csv_lines, download, rows
@@ -26,8 +27,6 @@ JSON = "application/json; charset=utf-8"
 
 class _BadParameters(Exception):
     def __init__(self, form):
-        from startups.api.views import INVALID_PARAMETERS, filter_errors
-
         self.response = JsonResponse(
             {"detail": INVALID_PARAMETERS, "errors": filter_errors(form)},
             status=400,
