@@ -7,6 +7,24 @@ class StartupsConfig(AppConfig):
     verbose_name = _("Start-ups d'État catalogue")
 
     def ready(self):
-        from startups import signals
+        from django.db.models.signals import post_migrate
+
+        from startups import media, signals
 
         signals.connect()
+        media.connect()
+        post_migrate.connect(after_migrate, sender=self)
+
+
+def after_migrate(app_config, using="default", **kwargs):
+    """After every migrate: the roles' groups carry the permissions of every
+    model (policy.sync_groups), and every sheet has a complete version in its
+    history, so that a database imported before revisions covered whole sheets
+    is safe to restore (history.keep_complete_versions)."""
+    from startups.history import keep_complete_versions
+    from startups.policy import sync_groups
+
+    if using != "default":
+        return
+    sync_groups()
+    keep_complete_versions()

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('startups', '0009_title_trigram_index'),
+        ('startups', '0011_staff_roles'),
     ]
 
     operations = [
