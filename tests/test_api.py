@@ -516,6 +516,9 @@ def test_a_refused_value_is_said_refused_not_ignored(client, catalogue):
         ("page=1&page=2", "page"),
         ("q=a&q=b", "q"),
         ("sort=name&sort=phase", "sort"),
+        ("sort=", "sort"),
+        ("phase=construction&phase=", "phase"),
+        ("accessibility=", "accessibility"),
     ],
 )
 def test_an_empty_or_repeated_single_value_is_refused(

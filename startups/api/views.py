@@ -66,24 +66,29 @@ def _reject_nul_characters(request) -> None:
             )
 
 
-# Parameters that take one value, and those among them that are whole numbers.
+# Parameters that take one value, and those whose value must be a whole number
+# or one of a list: an empty value is none of these (the schema says so).
 SINGLE_VALUED = ("q", "year", "sort", "page", "page_size")
 WHOLE_NUMBERS = ("year", "page", "page_size")
+ENUMERATED = ("sort", "phase", "accessibility")
 
 
 def _reject_repeated_or_empty(request) -> None:
-    """A parameter given twice, or a number left empty, is refused rather than
-    one value picked silently: the schema says one value, a number."""
+    """A parameter given twice, or a number or a listed value left empty, is
+    refused rather than one value picked or the parameter dropped silently."""
     errors = {}
-    for name in SINGLE_VALUED:
+    for name in dict.fromkeys(SINGLE_VALUED + ENUMERATED):
         values = request.GET.getlist(name)
-        if len(values) > 1:
+        if name in SINGLE_VALUED and len(values) > 1:
             errors[name] = [
                 f"Paramètre donné {len(values)} fois, requête refusée : "
                 "indiquez-le une seule fois."
             ]
-        elif values and name in WHOLE_NUMBERS and not values[0].strip():
-            errors[name] = ["Valeur vide, requête refusée : indiquez un nombre entier."]
+        elif any(not v.strip() for v in values):
+            wanted = (
+                "un nombre entier" if name in WHOLE_NUMBERS else "une valeur admise"
+            )
+            errors[name] = [f"Valeur vide, requête refusée : indiquez {wanted}."]
     if errors:
         raise ValidationError(errors)
 
