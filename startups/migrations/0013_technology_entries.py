@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 def link_technologies(apps, schema_editor):
     """The entries of the technologies already stored ("React" = "react")."""
-    from startups.importers.betagouv import build_vocabulary
+    from startups.betagouv.reader import build_vocabulary
 
     Startup = apps.get_model("startups", "Startup")
     Technology = apps.get_model("startups", "Technology")
@@ -31,7 +31,7 @@ def link_technologies(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('startups', '0011_staff_roles'),
+        ('startups', '0012_catalogue_version_changed_at'),
     ]
 
     operations = [
