@@ -90,7 +90,9 @@ def _figures(client) -> dict:
     api = client.get("/api/v1/startups/", {"phase": "acceleration"}).json()
     csv_rows = list(
         csv.DictReader(
-            io.StringIO(client.get("/api/v2.7/startups.csv").content.decode()),
+            io.StringIO(
+                client.get("/api/v2.7/startups.csv").content.decode("utf-8-sig")
+            ),
             delimiter=";",
         )
     )
