@@ -290,3 +290,12 @@ def test_unfolding_or_finding_in_a_facet_does_not_count_again(client, many_spons
     # "Org 1" and "Org 10": found among all the values.
     assert sorted(facet_values(html, "sponsor")) == ["org-1", "org-10"]
     assert 'value="Org 1"' in html
+
+
+def test_the_api_refuses_an_unknown_technology_with_a_message(client, make_startup):
+    make_startup(technologies=["React"])
+
+    assert client.get("/api/v1/startups/", {"technology": "react"}).status_code == 200
+    refused = client.get("/api/v1/startups/", {"technology": "cobol"})
+    assert refused.status_code == 400
+    assert "technologies des start-ups" in refused.content.decode()

@@ -122,6 +122,9 @@ def _known_values(name: str, field: MultipleValueField) -> str:
     if field.model is None:
         values = dict.fromkeys([*field.choices, *field.aliases])
         return " Valeurs admises : " + ", ".join(values) + "."
+    if name not in _LIST_OF:
+        # Technologies have no list of their own: the start-ups name them.
+        return " Les identifiants admis sont ceux des technologies des start-ups."
     return f" Les identifiants admis sont ceux de /api/v1/{_LIST_OF[name]}/."
 
 
