@@ -90,6 +90,34 @@ class MultipleValueFilter(django_filters.Filter):
     field_class = MultipleValueField
 
 
+class SwitchField(forms.Field):
+    """An on/off parameter: 1, true or on; 0, false, off or absent. Anything
+    else is reported, not taken for "on"."""
+
+    # The raw text (a CheckboxInput takes "0" for on); the page draws its own
+    # checkbox.
+    widget = forms.TextInput
+    ON, OFF = ("1", "true", "on"), ("", "0", "false", "off")
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, bool) or value is None:
+            return bool(value)
+        text = str(value).strip().lower()
+        if text in self.ON:
+            return True
+        if text in self.OFF:
+            return False
+        raise forms.ValidationError(_("Use 1 (on) or 0 (off)."), code="invalid")
+
+
+class SwitchFilter(django_filters.Filter):
+    field_class = SwitchField
+
+
 class YearFilter(django_filters.Filter):
     field_class = forms.IntegerField
 
@@ -177,10 +205,8 @@ class StartupFilter(django_filters.FilterSet):
         choices=AccessibilityStatus.choices,
         method="filter_accessibility",
     )
-    hide_stopped = django_filters.BooleanFilter(
-        label=_("Hide stopped services"),
-        method="filter_hide_stopped",
-        widget=forms.CheckboxInput,
+    hide_stopped = SwitchFilter(
+        label=_("Hide stopped services"), method="filter_hide_stopped"
     )
     year = YearFilter(
         label=_("Started in"),

@@ -299,3 +299,14 @@ def test_the_api_refuses_an_unknown_technology_with_a_message(client, make_start
     refused = client.get("/api/v1/startups/", {"technology": "cobol"})
     assert refused.status_code == 400
     assert "technologies des start-ups" in refused.content.decode()
+
+
+def test_an_unreadable_hide_stopped_is_reported_not_taken_for_on(client, make_startup):
+    make_startup(phases=[(Phase.ABANDONED, dt.date(2023, 1, 1))])
+
+    page = client.get(LIST, {"hide_stopped": "null"})
+    assert page.context["page"].paginator.count == 1
+    assert "Use 1 (on) or 0 (off)." in page.content.decode()
+    assert client.get(LIST, {"hide_stopped": "0"}).context["page"].paginator.count == 1
+    api = client.get("/api/v1/startups/", {"hide_stopped": "null"})
+    assert api.status_code == 400
