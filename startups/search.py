@@ -63,7 +63,7 @@ def normalise_text(text: str) -> str:
 _WORD = re.compile(r"[^\W_]+")
 # A capital after a lower-case letter starts a word: "DossierFacile", "uMap".
 _CAMEL = re.compile(r"(?<=[a-zß-öø-ÿ])(?=[A-ZÀ-ÖØ-Þ])")
-_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae"})
+_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "Œ": "oe", "Æ": "ae"})
 
 
 def words_of(text: str) -> list[str]:
