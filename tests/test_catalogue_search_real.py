@@ -66,7 +66,10 @@ def test_the_words_of_a_name_with_punctuation_find_it_first(client):
         ("T2B Justice", "Mistral Pénal"),
         ("conseiller numerique", "Mon Inclusion Numérique"),
         # the words of the identifier
-        ("point d'accès national données accessibilité", "PAUDA (accessibilite.data.gouv.fr)"),
+        (
+            "point d'accès national données accessibilité",
+            "PAUDA (accessibilite.data.gouv.fr)",
+        ),
     ],
 )
 def test_former_identifiers_and_the_identifiers_words_find_the_startup_first(
