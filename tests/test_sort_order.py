@@ -130,7 +130,9 @@ def test_the_name_order_reads_the_sort_index(make_startup):
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("ANALYZE startups_startup")
+            # Thirty rows are cheaper to sort; ask for the plan of a large table.
             cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_sort = off")
         plan = queryset[100:124].explain()
 
     assert "startup_published_sort_idx" in plan
