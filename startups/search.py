@@ -518,7 +518,7 @@ class Vocabulary:
         return i < len(self.words) and self.words[i].startswith(word)
 
     def corrections(self, word: str) -> list[str]:
-        if len(word) < CORRECTION_MIN_LENGTH or self.knows(word):
+        if len(word) < CORRECTION_MIN_LENGTH or word.isdigit() or self.knows(word):
             return []
         limit = 1 if len(word) < 8 else 2
         candidates = set()
