@@ -1,6 +1,7 @@
 """Admin login protection: how django-axes sees a client and answers a
 locked-out one (settings AXES_CLIENT_IP_CALLABLE and AXES_LOCKOUT_CALLABLE), and
-the admin site that asks for a one-time code (settings.ADMIN_REQUIRE_OTP)."""
+the login form that asks for a one-time code (settings.ADMIN_REQUIRE_OTP, read by
+startups.admin.site.StaffAdminSite)."""
 
 from datetime import timedelta
 
@@ -11,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user
-from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
+from django_otp.admin import OTPAdminAuthenticationForm
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -63,10 +64,3 @@ class OneDeviceOTPAuthenticationForm(OTPAdminAuthenticationForm):
             if len(devices) == 1:
                 device = devices[0]
         return device
-
-
-class StaffOTPAdminSite(OTPAdminSite):
-    """The admin when a one-time code is required: only users verified by one of
-    their own devices get in."""
-
-    login_form = OneDeviceOTPAuthenticationForm

@@ -43,7 +43,7 @@ def rule_for(request: HttpRequest) -> str | None:
         return "SEARCH"
     if name in ("startups:export_csv", "api:v27_startups_csv"):
         return "EXPORT"
-    if name == "admin:login" and request.method == "POST":
+    if name in ("admin:login", "admin_password_reset") and request.method == "POST":
         return "LOGIN"
     return None
 

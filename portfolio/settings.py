@@ -71,7 +71,8 @@ ALLOWED_HOSTS = env_list(
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin as the staff space (startups.admin.site.StaffAdminSite).
+    "portfolio.apps.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -233,18 +234,57 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_URL = "media/"
+MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 # The manifest storage rewrites the URLs inside DSFR's stylesheets, so their bytes no
 # longer match the checksums django-dsfr ships: browsers would refuse them.
 DSFR_USE_INTEGRITY_CHECKSUMS = False
 STORAGES = {
+    # Uploaded images on the local disk (MEDIA_ROOT), served by the site itself
+    # (startups.media.serve: images only, with nosniff and a sandboxing CSP).
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Hashed, compressed file names: browsers may cache them forever.
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Several servers: the images in an S3-compatible bucket instead (django-storages),
+# read by browsers straight from the bucket's public address.
+MEDIA_S3_BUCKET = os.environ.get("DJANGO_MEDIA_S3_BUCKET", "").strip()
+if MEDIA_S3_BUCKET:
+    _public_url = os.environ.get("DJANGO_MEDIA_S3_PUBLIC_URL", "").strip().rstrip("/")
+    _public = re.fullmatch(r"(https?:)//([^/?#\s]+(?:/[^?#\s]*)?)", _public_url)
+    if _public_url and not _public:
+        raise ImproperlyConfigured(
+            "DJANGO_MEDIA_S3_PUBLIC_URL must be an http(s) address such as "
+            f"https://media.catalogue.example.org, not {_public_url!r}."
+        )
+    _addressing = os.environ.get("DJANGO_MEDIA_S3_ADDRESSING_STYLE", "").strip()
+    if _addressing not in {"", "auto", "path", "virtual"}:
+        raise ImproperlyConfigured(
+            "DJANGO_MEDIA_S3_ADDRESSING_STYLE must be auto, path or virtual, "
+            f"not {_addressing!r}."
+        )
+    STORAGES["default"] = {
+        "BACKEND": "startups.media_storage.PublicS3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_S3_BUCKET,
+            # None: boto3 finds them itself (AWS_* variables, instance role).
+            "endpoint_url": os.environ.get("DJANGO_MEDIA_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("DJANGO_MEDIA_S3_REGION") or None,
+            "access_key": os.environ.get("DJANGO_MEDIA_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("DJANGO_MEDIA_S3_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("DJANGO_MEDIA_S3_PREFIX", "").strip("/"),
+            "addressing_style": _addressing or None,
+            # e.g. public-read, for services without bucket policies.
+            "default_acl": os.environ.get("DJANGO_MEDIA_S3_DEFAULT_ACL") or None,
+            **(
+                {"url_protocol": _public[1], "custom_domain": _public[2]}
+                if _public
+                else {}
+            ),
+        },
+    }
 
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"

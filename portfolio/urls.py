@@ -1,18 +1,11 @@
-from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from portfolio.login_protection import StaffOTPAdminSite
+from startups import media
+from startups.admin.people import password_urls
 from startups.views import seo
-
-# With DJANGO_ADMIN_REQUIRE_OTP=1 the admin asks for a one-time code from an
-# authenticator app as well as the password. The class is swapped on the existing
-# site, so that every app's admin.site.register() still applies.
-if settings.ADMIN_REQUIRE_OTP:
-    admin.site.__class__ = StaffOTPAdminSite
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
@@ -23,8 +16,13 @@ urlpatterns = [
     path(".well-known/security.txt", seo.security_txt, name="security_txt"),
     # Open data: one address whatever the language (documentation in French).
     path("api/", include("startups.api.urls")),
+    # Uploaded images on the local disk (MEDIA_URL), in every mode, DEBUG or not:
+    # a view that serves images only. With object storage they live at the
+    # bucket's address and this answers 404.
+    path("media/<path:path>", media.serve, name="media"),
 ]
 urlpatterns += i18n_patterns(
+    *password_urls(),
     path("admin/", admin.site.urls),
     # The pages every French public site carries, linked from the footer.
     path(
@@ -47,8 +45,5 @@ urlpatterns += i18n_patterns(
     path("", include("startups.urls")),
     prefix_default_language=False,
 )
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
-
 # A database error raised outside a view (in a middleware) gives the 503 page too.
 handler500 = "portfolio.middleware.server_error"

@@ -20,7 +20,9 @@ from django.core.management.color import no_style
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.db.models import Max
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
+from startups.history import save_sheet_versions
 from startups.models import (
     AccessibilityStatus,
     Audience,
@@ -457,10 +459,11 @@ class DemoSummary:
         )
 
 
-def seed_demo(*, startups: int, seed: int = 1) -> DemoSummary:
+def seed_demo(*, startups: int, seed: int = 1, history: bool = True) -> DemoSummary:
     """Add `startups` fictitious start-ups after those the database holds, with
     the incubators, organisations, themes and audiences they use (reused when
-    their slugs exist). The same seed on the same database gives the same rows."""
+    their slugs exist). The same seed on the same database gives the same rows.
+    Each new sheet gets a complete first version in its history (`history`)."""
     if startups < 0:
         raise ValueError(f"startups must be 0 or more, not {startups}")
     rng = random.Random(seed)
@@ -483,6 +486,11 @@ def seed_demo(*, startups: int, seed: int = 1) -> DemoSummary:
                     _build_startup(rng, pk, vocabulary, names, chunk)
                 writer.write(chunk)
         totals = writer.totals
+        if history:
+            # Each new sheet's history starts with a complete version of it.
+            save_sheet_versions(
+                range(next_pk, next_pk + startups), comment=gettext("Demo data")
+            )
         # PostgreSQL's id sequence did not see the explicit keys.
         with connection.cursor() as cursor:
             for sql in connection.ops.sequence_reset_sql(no_style(), [Startup]):

@@ -10,6 +10,7 @@ from typing import Protocol, TypeVar
 import reversion
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, RegexValidator, URLValidator
 from django.db import models
 from django.db.models import Q
@@ -19,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from startups.expressions import joined_list
+from startups.media import StoredImages
 from startups.rules import MISSION_MAX_LENGTH, validate_image
 from startups.search import SearchWords
 
@@ -215,9 +217,11 @@ class Organisation(models.Model):
 
 class IncubatorQuerySet(models.QuerySet):
     def kept_by(self, user):
-        """The incubators whose sheets a staff member keeps (every one for a
-        superuser)."""
-        if user.is_superuser:
+        """The incubators whose sheets a staff member keeps (every one for the
+        national team)."""
+        from startups.policy import is_national_team
+
+        if is_national_team(user):
             return self
         return self.filter(memberships__user=user)
 
@@ -241,7 +245,7 @@ class IncubatorQuerySet(models.QuerySet):
         )
 
 
-class Incubator(models.Model):
+class Incubator(StoredImages, models.Model):
     slug = models.CharField(
         _("identifier"),
         max_length=200,
@@ -351,23 +355,49 @@ class AccessibilityStatus(models.TextChoices):
 
 
 # What a start-up's card shows (catalogue, incubator and sponsor pages).
-CARD_FIELDS = ("slug", "title", "mission", "current_phase", "incubator")
+CARD_FIELDS = ("slug", "title", "mission", "current_phase", "incubator", "screenshot")
 # The widest columns of a start-up (about 1.5 kB together), which only search
 # reads, in SQL: pages that list start-ups leave them in the database.
 SEARCH_FIELDS = ("search_title", "search_text", "search_body", "search_vector")
 
 
 class StartupQuerySet(models.QuerySet):
-    def kept_by(self, user):
-        """The start-ups a staff member may edit: those whose main incubator or a
-        co-incubator is theirs (every one for a superuser)."""
-        if user.is_superuser:
-            return self
-        theirs = Incubator.objects.kept_by(user)
+    def incubated_by(self, incubators):
+        """The start-ups whose main incubator or a co-incubator is among
+        `incubators` (a queryset or a list of incubators or their ids)."""
         co_incubated = Startup.co_incubators.through.objects.filter(
-            incubator__in=theirs
+            incubator__in=incubators
         ).values("startup_id")
-        return self.filter(Q(incubator__in=theirs) | Q(pk__in=co_incubated))
+        return self.filter(Q(incubator__in=incubators) | Q(pk__in=co_incubated))
+
+    def incubated_by_staff(self, user):
+        """The start-ups a staff member keeps as incubator staff (every one for
+        the national team)."""
+        from startups.policy import is_national_team
+
+        if is_national_team(user):
+            return self
+        return self.incubated_by(Incubator.objects.kept_by(user))
+
+    def kept_by(self, user):
+        """The start-ups a staff member may edit: those of their incubators, and
+        those they are a sheet editor of (every one for the national team)."""
+        from startups.policy import is_national_team
+
+        if is_national_team(user):
+            return self
+        edited = StartupEditor.objects.filter(user=user).values("startup_id")
+        return self.incubated_by_staff(user) | self.filter(pk__in=edited)
+
+    def visible_to(self, user):
+        """What a visitor may open: published sheets, and for staff the sheets
+        they keep (a preview), every sheet for the national team."""
+        if not (user.is_authenticated and user.is_staff):
+            return self.published()
+        return self.filter(
+            Q(is_published=True)
+            | Q(pk__in=self.model.objects.kept_by(user).values("pk"))
+        )
 
     def published(self):
         return self.filter(is_published=True)
@@ -543,7 +573,7 @@ class StartupQuerySet(models.QuerySet):
         )
 
 
-class Startup(models.Model):
+class Startup(StoredImages, models.Model):
     AccessibilityStatus = AccessibilityStatus
 
     slug = models.CharField(
@@ -676,7 +706,7 @@ class Startup(models.Model):
         verbose_name=_("search vector"),
     )
     # The title's place in alphabetical order (search.sort_key), written with
-    # the search columns; "C" collation on PostgreSQL (migration 0010).
+    # the search columns; "C" collation on PostgreSQL (migration 0012).
     sort_title = models.CharField(
         _("sort key"), max_length=200, blank=True, default="", editable=False
     )
@@ -828,7 +858,12 @@ class FormerSlug(models.Model):
     """An earlier identifier of a start-up: its old address redirects to the new."""
 
     startup = models.ForeignKey(Startup, models.CASCADE, related_name="former_slugs")
-    slug = models.CharField(_("former identifier"), max_length=200, unique=True)
+    slug = models.CharField(
+        _("former identifier"),
+        max_length=200,
+        unique=True,
+        validators=[catalogue_slug_validator],
+    )
 
     class Meta:
         ordering = ["slug"]
@@ -837,6 +872,45 @@ class FormerSlug(models.Model):
 
     def __str__(self) -> str:
         return self.slug
+
+    def clean(self):
+        super().clean()
+        # Another sheet's live address can't be taken over as a redirect (the
+        # unique constraint already refuses another sheet's former one).
+        taken = Startup.objects.filter(slug=self.slug)
+        if self.startup_id:
+            taken = taken.exclude(pk=self.startup_id)
+        if self.slug and taken.exists():
+            raise ValidationError(
+                {"slug": _("This identifier is another start-up's address.")}
+            )
+
+
+class StartupEditor(models.Model):
+    """A person given edit rights on one start-up by its incubator's staff: the
+    sheet editor role (startups.policy)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.CASCADE,
+        related_name="edited_startups",
+        verbose_name=_("person"),
+    )
+    startup = models.ForeignKey(
+        Startup, models.CASCADE, related_name="editors", verbose_name=_("start-up")
+    )
+
+    class Meta:
+        verbose_name = _("sheet editor")
+        verbose_name_plural = _("sheet editors")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "startup"], name="startupeditor_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.startup}"
 
 
 # A sheet nobody has touched for six months is probably out of date: the staff

@@ -16,7 +16,6 @@ MISSION_MAX_LENGTH = 280
 # A phase may be planned ahead, but not further than this.
 FURTHEST_START = dt.timedelta(days=365)
 
-IMAGE_FORMATS = {"PNG", "JPEG", "WEBP"}
 IMAGE_MAX_BYTES = 2 * 1024 * 1024
 IMAGE_MAX_SIDE = 4000
 
@@ -78,9 +77,12 @@ def phase_history_errors(phases: Sequence[PhaseLike], *, today: dt.date) -> list
 
 
 def validate_image(upload) -> None:
-    """Screenshots and logos: PNG, JPEG or WebP judged from the content (not
-    the file name), at most 2 MB and 4000 × 4000 pixels."""
+    """Screenshots and logos: PNG, JPEG or WebP judged from the content, named
+    with an extension of that format (.png, .jpg or .jpeg, .webp: a PNG named
+    .pdf is refused), at most 2 MB and 4000 × 4000 pixels."""
     from PIL import Image, UnidentifiedImageError
+
+    from startups.media import FORMATS, extension_of
 
     if upload.size > IMAGE_MAX_BYTES:
         raise ValidationError(
@@ -100,11 +102,26 @@ def validate_image(upload) -> None:
         ) from None
     finally:
         upload.seek(position)
-    if image_format not in IMAGE_FORMATS:
+    if image_format not in FORMATS:
         raise ValidationError(
             gettext_lazy("Images must be PNG, JPEG or WebP; this one is %(format)s."),
             params={"format": image_format},
             code="image_format",
+        )
+    extension = extension_of(upload.name or "")
+    expected = FORMATS[image_format][1]
+    if extension not in expected:
+        raise ValidationError(
+            gettext_lazy(
+                "The file is named “%(extension)s” but holds a %(format)s image: "
+                "rename it with the extension %(expected)s."
+            ),
+            params={
+                "extension": extension or upload.name,
+                "format": image_format,
+                "expected": _(" or ").join(expected),
+            },
+            code="image_extension",
         )
     if width > IMAGE_MAX_SIDE or height > IMAGE_MAX_SIDE:
         raise ValidationError(
@@ -114,3 +131,10 @@ def validate_image(upload) -> None:
             params={"width": width, "height": height},
             code="image_too_large",
         )
+
+
+def normalise_newlines(text):
+    """Multi-line texts are stored with LF line endings (browsers post CRLF)."""
+    if not isinstance(text, str):
+        return text
+    return text.replace("\r\n", "\n").replace("\r", "\n")

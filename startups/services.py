@@ -12,11 +12,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import reversion
-from django.contrib.auth.models import Permission
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext
 
+from startups import history, policy
+from startups.history import save_sheet_versions
 from startups.importers.betagouv import (
     Catalogue,
     EventRecord,
@@ -35,10 +37,12 @@ from startups.models import (
     IncubatorMembership,
     Organisation,
     Startup,
+    StartupEditor,
     StartupPhase,
     Theme,
     current_phase_entry,
 )
+from startups.rules import normalise_newlines
 from startups.search import SEARCH_COLUMNS, search_fields_of
 
 # The catalogue version (models.CatalogueVersion): every write raises it, inside
@@ -123,31 +127,40 @@ def refresh_search_text(startups: Iterable[Startup]) -> None:
         bump_catalogue_version()
 
 
-# What incubator staff may do in the admin; which rows they see is decided by
-# their memberships (admin.ScopedToIncubators).
-STAFF_PERMISSIONS = [
-    "view_startup", "add_startup", "change_startup",
-    "view_startupphase", "add_startupphase", "change_startupphase",
-    "delete_startupphase",
-    "view_event", "add_event", "change_event", "delete_event",
-    "view_formerslug", "add_formerslug", "change_formerslug", "delete_formerslug",
-    "view_incubator", "change_incubator",
-    "view_organisation", "view_theme", "view_audience",
-]  # fmt: skip
+@transaction.atomic
+def make_incubator_staff(*, user, incubators: Iterable[Incubator]) -> None:
+    """Attach a user to these incubators: the incubator-staff role follows
+    (policy.sync_roles, through the memberships' signals, startups.signals)."""
+    for incubator in incubators:
+        IncubatorMembership.objects.get_or_create(user=user, incubator=incubator)
 
 
 @transaction.atomic
-def make_incubator_staff(*, user, incubators: Iterable[Incubator]) -> None:
-    """Give a user the staff role for these incubators (and only them)."""
-    user.is_staff = True
-    user.save(update_fields=["is_staff"])
-    user.user_permissions.set(
-        Permission.objects.filter(
-            content_type__app_label="startups", codename__in=STAFF_PERMISSIONS
-        )
+def invite_person(*, email: str, incubator=None, startup=None, invited_by):
+    """Give a person (found by e-mail, or a new account without a password)
+    the incubator-staff role for `incubator` or the editor role on `startup`,
+    then e-mail them the link that sets their password, once the write is
+    committed."""
+    from django.contrib.auth import get_user_model
+
+    from startups.accounts import send_password_link
+
+    users = get_user_model()._default_manager
+    person = (
+        users.filter(email__iexact=email).order_by("pk").first()
+        or users.filter(username__iexact=email).order_by("pk").first()
     )
-    for incubator in incubators:
-        IncubatorMembership.objects.get_or_create(user=user, incubator=incubator)
+    if person is None:
+        person = users.create_user(username=email[:150], email=email)
+    elif not person.email:
+        person.email = email
+        person.save(update_fields=["email"])
+    if incubator is not None:
+        IncubatorMembership.objects.get_or_create(user=person, incubator=incubator)
+    if startup is not None:
+        StartupEditor.objects.get_or_create(user=person, startup=startup)
+    transaction.on_commit(lambda: send_password_link(person, invited_by=invited_by))
+    return person
 
 
 @transaction.atomic
@@ -170,9 +183,12 @@ def set_phase_history(*, startup: Startup, phases: Iterable[PhaseRecord]) -> Non
 
 @transaction.atomic
 def rename_startup(*, startup: Startup, old_slug: str) -> None:
-    """After a start-up's slug changed: its old address keeps working (301)."""
-    FormerSlug.objects.filter(slug=startup.slug).delete()
-    FormerSlug.objects.get_or_create(slug=old_slug, defaults={"startup": startup})
+    """After a start-up's slug changed: its old address keeps working (301).
+    Only the sheet's own former identifiers move: another sheet's redirect is
+    never taken over or deleted (the forms refuse such a slug before)."""
+    FormerSlug.objects.filter(slug=startup.slug, startup=startup).delete()
+    if not FormerSlug.objects.filter(slug=old_slug).exists():
+        FormerSlug.objects.create(slug=old_slug, startup=startup)
 
 
 @transaction.atomic
@@ -197,10 +213,14 @@ class ImportSummary:
         return bool(sum(self.created.values()) + sum(self.updated.values()))
 
 
+_kept = threading.local()
+
+
 def _keep_version(obj) -> None:
-    """Add a changed row to the import's revision (serialised when it ends)."""
-    if reversion.is_registered(type(obj)):
-        reversion.add_to_revision(obj)
+    """Note a created or changed row: the import writes its version at the end."""
+    rows = getattr(_kept, "rows", None)
+    if rows is not None and reversion.is_registered(type(obj)):
+        rows.setdefault(type(obj), []).append(obj)
 
 
 def _upsert(
@@ -252,7 +272,7 @@ _STARTUP_FIELDS = (
 
 def _state_of_record(record: StartupRecord, incubators: dict) -> dict[str, Any]:
     return {
-        **{name: getattr(record, name) for name in _STARTUP_FIELDS},
+        **{name: normalise_newlines(getattr(record, name)) for name in _STARTUP_FIELDS},
         "technologies": list(record.technologies),
         "incubator_id": incubators[record.incubator].pk,
         "co_incubators": frozenset(record.co_incubators),
@@ -294,16 +314,14 @@ def import_catalogue(catalogue: Catalogue, *, dry_run: bool = False) -> ImportSu
     the same files changes nothing); a changed record replaces its start-up's
     sponsors, themes, phases and events with the file's."""
     summary = ImportSummary(warnings=list(catalogue.warnings))
-    # One revision for the whole import: each changed sheet's history shows it.
-    # Rows are added to it by hand, once each: left to reversion's signals, every
-    # many-to-many .set() would serialise the sheet again (16 times slower).
+    # One revision for each sheet created or changed, holding the whole sheet
+    # (history.save_sheet_versions): restoring it touches that sheet alone.
+    # Written in bulk at the end, once each: left to reversion's signals, every
+    # many-to-many .set() would serialise the sheet again.
+    kept: dict[type, list] = {}
     try:
-        with (
-            transaction.atomic(),
-            reversion.create_revision(manage_manually=True),
-            catalogue_write(),
-        ):
-            reversion.set_comment(gettext("Import of beta.gouv.fr files"))
+        with transaction.atomic(), catalogue_write():
+            _kept.rows = kept
             organisations = _save_organisations(catalogue.organisations, summary)
             incubators = _save_incubators(catalogue.incubators, organisations, summary)
             themes = _save_terms(Theme, catalogue.themes, summary, "themes")
@@ -321,12 +339,25 @@ def import_catalogue(catalogue: Catalogue, *, dry_run: bool = False) -> ImportSu
                 wanted = {startups[slug].pk for slug in record.highlighted_startups}
                 if {s.pk for s in incubator.highlighted_startups.all()} != wanted:
                     incubator.highlighted_startups.set(wanted)
+                    _keep_version(incubator)
+            comment = gettext("Import of beta.gouv.fr files")
+            for model, objects in kept.items():
+                if model is Startup:
+                    save_sheet_versions(
+                        dict.fromkeys(o.pk for o in objects), comment=comment
+                    )
+                else:
+                    for obj in dict.fromkeys(objects):
+                        with reversion.create_revision(manage_manually=True):
+                            reversion.set_comment(comment)
+                            reversion.add_to_revision(obj)
             if dry_run:
-                # Out through an exception: the revision is not saved, and
-                # the transaction rolls back.
+                # Out through an exception: the transaction rolls back.
                 raise _DryRun
     except _DryRun:
         pass
+    finally:
+        _kept.rows = None
     return summary
 
 
@@ -406,7 +437,9 @@ def _save_startups(
         if startup is not None and _state_of_startup(startup) == new_state:
             summary.unchanged["startups"] += 1
             continue
-        values = {name: getattr(record, name) for name in _STARTUP_FIELDS}
+        values = {
+            name: normalise_newlines(getattr(record, name)) for name in _STARTUP_FIELDS
+        }
         values["technologies"] = list(record.technologies)
         values["incubator"] = incubators[record.incubator]
         if startup is None:
@@ -450,3 +483,232 @@ def _save_startups(
     # texts that differ are written.
     refresh_search_text(existing.values())
     return existing
+
+
+class RestoreRefused(Exception):
+    """A version that can't be restored as it is; the messages say why."""
+
+    def __init__(self, messages: list[str]):
+        super().__init__(" ".join(messages))
+        self.messages = messages
+
+
+# What a restore writes back to a start-up: its own fields, except those derived
+# from the rest (recomputed after) and the many-to-many lists (set after).
+_SHEET_LISTS = ("co_incubators", "sponsors", "themes", "audiences")
+
+
+@transaction.atomic
+def restore_version(*, version, user) -> list[str]:
+    """Bring one sheet (or incubator, organisation) back to what `version` holds,
+    whatever revision the version belongs to: no other row of the catalogue
+    changes. For a start-up, its phase history goes through the same rules as
+    the sheet form's; what the restorer's role may not change stays as it is
+    (policy.readonly_fields_for); a former identifier now held by another sheet
+    is left out. A deleted row comes back under its own id. A new revision
+    records the restore. Returns warnings for the restorer; raises
+    RestoreRefused, writing nothing, when the version can't come back."""
+    model = version.content_type.model_class()
+    pk = int(version.object_id)
+    obj = model._default_manager.select_for_update().filter(pk=pk).first()
+    state = history.state_of_version(version)
+    if model is not Startup:
+        return _restore_row(model, pk, obj, state, user)
+    role = policy.role_on(user, obj)
+    if role is None or (obj is None and role != policy.Role.NATIONAL_TEAM):
+        raise RestoreRefused([gettext("You may not restore this sheet.")])
+    kept = set(policy.readonly_fields_for(role)) - {"slug", "is_published"}
+    if role == policy.Role.INCUBATOR_STAFF:
+        # Staff restore a sheet's content; where it belongs stays theirs.
+        kept |= {"incubator", "co_incubators"}
+    if obj is None:
+        kept = set()
+    fields = {
+        name: value
+        for name, value in state.fields.items()
+        if name not in history.DERIVED_FIELDS
+    }
+    for name in kept:
+        attname = Startup._meta.get_field(name).attname
+        fields.pop(attname, None)
+    if role == policy.Role.SHEET_EDITOR:
+        fields.pop("slug", None)
+        fields.pop("is_published", None)
+    errors, warnings = _sheet_restore_problems(pk, fields, state)
+    if errors:
+        raise RestoreRefused(errors)
+    warnings += _keep_stored_images(Startup, fields, obj)
+
+    old_slug = obj.slug if obj is not None else None
+    startup = obj or Startup(pk=pk)
+    lists = {name: fields.pop(name) for name in _SHEET_LISTS if name in fields}
+    for attname, value in fields.items():
+        setattr(startup, attname, value)
+    startup.save()
+    for name, pks in lists.items():
+        related = Startup._meta.get_field(name).related_model
+        getattr(startup, name).set(related.objects.filter(pk__in=pks))
+    if state.complete:
+        warnings += _restore_sheet_rows(startup, state, role)
+    if old_slug and old_slug != startup.slug:
+        rename_startup(startup=startup, old_slug=old_slug)
+    refresh_current_phase(startup)
+    refresh_search_text([startup])
+    history.save_sheet_versions(
+        [startup.pk],
+        comment=gettext("Restored the version of %(date)s")
+        % {"date": history.when(version.revision.date_created)},
+        user=user,
+    )
+    return warnings
+
+
+def _keep_stored_images(model, fields: dict, current) -> list[str]:
+    """An image a version names but that storage no longer holds (replaced or
+    deleted since, and so removed): the row keeps the image it has."""
+    from startups.media import image_fields
+
+    warnings = []
+    for image in image_fields(model):
+        value = fields.get(image.attname)
+        name = getattr(value, "name", value) or ""
+        if name and not image.storage.exists(name):
+            name = getattr(current, image.attname).name if current else ""
+            warnings.append(
+                gettext(
+                    "The %(field)s of that version is no longer stored: kept as is."
+                )
+                % {"field": image.verbose_name}
+            )
+        if image.attname in fields:
+            fields[image.attname] = name
+    return warnings
+
+
+def _sheet_restore_problems(pk: int, fields: dict, state) -> tuple[list, list]:
+    from django.utils import timezone
+
+    from startups.rules import phase_history_errors
+
+    errors, warnings = [], []
+    slug = fields.get("slug")
+    if slug and (
+        Startup.objects.filter(slug=slug).exclude(pk=pk).exists()
+        or FormerSlug.objects.filter(slug=slug).exclude(startup_id=pk).exists()
+    ):
+        errors.append(
+            gettext(
+                "The identifier “%(slug)s” now belongs to another start-up: "
+                "this version can't come back."
+            )
+            % {"slug": slug}
+        )
+    if (
+        "incubator_id" in fields
+        and not Incubator.objects.filter(pk=fields["incubator_id"]).exists()
+    ):
+        errors.append(gettext("This version's main incubator no longer exists."))
+    if state.complete:
+        from types import SimpleNamespace
+
+        errors += phase_history_errors(
+            [SimpleNamespace(**row) for row in state.rows["phases"]],
+            today=timezone.localdate(),
+        )
+    else:
+        warnings.append(
+            gettext(
+                "This version did not record the phases, events and former "
+                "identifiers: they stay as they are."
+            )
+        )
+    return errors, warnings
+
+
+def _restore_sheet_rows(startup: Startup, state, role) -> list[str]:
+    warnings = []
+    StartupPhase.objects.filter(startup=startup).delete()
+    StartupPhase.objects.bulk_create(
+        StartupPhase(
+            startup=startup,
+            phase=row["phase"],
+            start=row["start"],
+            end=row["end"],
+            comment=row["comment"],
+            position=row["position"],
+        )
+        for row in state.rows["phases"]
+    )
+    events = Event.objects.filter(startup=startup)
+    wanted_events = state.rows["events"]
+    if role != policy.Role.NATIONAL_TEAM:
+        # What the national team certifies stays as it is.
+        events = events.exclude(kind=Event.Kind.NATIONAL_IMPACT)
+        wanted_events = [
+            e for e in wanted_events if e["kind"] != Event.Kind.NATIONAL_IMPACT
+        ]
+    events.delete()
+    Event.objects.bulk_create(
+        Event(startup=startup, kind=e["kind"], date=e["date"], comment=e["comment"])
+        for e in wanted_events
+    )
+    if role == policy.Role.SHEET_EDITOR:
+        return warnings
+    FormerSlug.objects.filter(startup=startup).delete()
+    for row in state.rows["former_slugs"]:
+        slug = row["slug"]
+        if slug == startup.slug:
+            continue
+        if (
+            FormerSlug.objects.filter(slug=slug).exists()
+            or Startup.objects.filter(slug=slug).exists()
+        ):
+            warnings.append(
+                gettext(
+                    "The former identifier “%(slug)s” now belongs to another "
+                    "start-up: left out."
+                )
+                % {"slug": slug}
+            )
+            continue
+        FormerSlug.objects.create(startup=startup, slug=slug)
+    bump_catalogue_version()
+    return warnings
+
+
+def _restore_row(model, pk, obj, state, user) -> list[str]:
+    if not policy.is_national_team(user) and not (
+        model is Incubator
+        and obj is not None
+        and Incubator.objects.kept_by(user).filter(pk=pk).exists()
+    ):
+        raise RestoreRefused([gettext("You may not restore this row.")])
+    row = obj or model(pk=pk)
+    m2m = {f.attname for f in model._meta.many_to_many}
+    fields = dict(state.fields)
+    warnings = _keep_stored_images(model, fields, obj)
+    lists = {name: value for name, value in fields.items() if name in m2m}
+    for name, value in fields.items():
+        if name not in m2m:
+            setattr(row, name, value)
+    if model is Incubator and not policy.is_national_team(user):
+        # Staff write their incubator's presentation, not its identity.
+        for name in ("slug", "name", "owner_id", "is_hidden"):
+            setattr(row, name, getattr(obj, name))
+    try:
+        row.full_clean()
+    except ValidationError as error:
+        raise RestoreRefused(error.messages) from error
+    row.save()
+    for name, pks in lists.items():
+        related = model._meta.get_field(name).related_model
+        chosen = related.objects.filter(pk__in=pks)
+        if model is Incubator and name == "highlighted_startups":
+            # An incubator highlights its own start-ups only.
+            chosen = chosen & Startup.objects.incubated_by([row])
+        getattr(row, name).set(chosen)
+    with reversion.create_revision(manage_manually=True):
+        reversion.set_user(user)
+        reversion.set_comment(gettext("Restored an earlier version"))
+        reversion.add_to_revision(row)
+    return warnings

@@ -1,4 +1,5 @@
-"""Every row of the catalogue saved or deleted raises the catalogue version.
+"""Every row of the catalogue saved or deleted raises the catalogue version; and
+a person's role follows their memberships, editor rights and groups.
 
 Why signals and not calls in each admin method: the admin is only one of the paths
 that write rows one by one. django-reversion's revert and recover write the
@@ -17,8 +18,10 @@ from startups.models import (
     Event,
     FormerSlug,
     Incubator,
+    IncubatorMembership,
     Organisation,
     Startup,
+    StartupEditor,
     StartupPhase,
     Theme,
 )
@@ -52,7 +55,47 @@ def _bump_m2m(sender, action, **kwargs):
         bump_catalogue_version()
 
 
+def _sync_roles(sender, instance, **kwargs):
+    # A membership or editor right added or removed, by whatever path (the
+    # admin's inlines, an invitation, a cascade when an incubator or a sheet is
+    # deleted): the person's role follows (startups.policy).
+    from startups.policy import sync_roles
+
+    user = (
+        type(instance)
+        .user.field.related_model._default_manager.filter(pk=instance.user_id)
+        .first()
+    )
+    if user is not None:
+        sync_roles(user)
+
+
+def _national_team_changed(sender, instance, action, pk_set, reverse, **kwargs):
+    # Someone put in (or taken out of) the national team's group on their
+    # account page: the staff space opens (or closes) accordingly.
+    from django.contrib.auth.models import Group
+
+    from startups.policy import NATIONAL_TEAM, sync_roles
+
+    if reverse or action not in ("post_add", "post_remove", "post_clear"):
+        return
+    national = Group.objects.filter(name=NATIONAL_TEAM).values_list("pk", flat=True)
+    if action == "post_clear" or set(pk_set or ()) & set(national):
+        sync_roles(instance)
+
+
 def connect() -> None:
+    from django.contrib.auth import get_user_model
+
+    m2m_changed.connect(
+        _national_team_changed,
+        sender=get_user_model().groups.through,
+        dispatch_uid="roles-national-team",
+    )
+    for model in (IncubatorMembership, StartupEditor):
+        uid = f"roles-{model._meta.label}"
+        post_save.connect(_sync_roles, sender=model, dispatch_uid=uid + "-save")
+        post_delete.connect(_sync_roles, sender=model, dispatch_uid=uid + "-delete")
     for model in CATALOGUE_MODELS + M2M_THROUGH:
         uid = f"catalogue-version-{model._meta.label}"
         post_save.connect(_bump, sender=model, dispatch_uid=uid + "-save")

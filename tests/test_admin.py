@@ -15,13 +15,12 @@ from startups.models import (
     StartupPhase,
     Theme,
 )
+from tests.helpers import rendered_form
 
 pytestmark = pytest.mark.django_db
 
 MODELS = [
     Startup,
-    StartupPhase,
-    Event,
     Incubator,
     Organisation,
     Theme,
@@ -114,6 +113,8 @@ def test_saving_phases_in_the_admin_updates_the_current_phase(
         "events-INITIAL_FORMS": "0",
         "former_slugs-TOTAL_FORMS": "0",
         "former_slugs-INITIAL_FORMS": "0",
+        "editors-TOTAL_FORMS": "0",
+        "editors-INITIAL_FORMS": "0",
     }
 
     response = admin_client.post(admin_url(Startup, "change", startup.pk), data)
@@ -133,12 +134,31 @@ def test_deleting_a_phase_row_in_the_admin_updates_the_current_phase(
             (Phase.CONSTRUCTION, dt.date(2022, 6, 1)),
         ]
     )
+    page = admin_client.get(admin_url(Startup, "change", startup.pk))
+    data = rendered_form(page.content.decode(), containing="title")
     latest = startup.phases.get(phase=Phase.CONSTRUCTION)
+    row = next(
+        key[: -len("-id")]
+        for key, values in data.items()
+        if key.startswith("phases-")
+        and key.endswith("-id")
+        and values == [str(latest.pk)]
+    )
+    data[f"{row}-DELETE"] = ["on"]
 
-    admin_client.post(admin_url(StartupPhase, "delete", latest.pk), {"post": "yes"})
+    response = admin_client.post(admin_url(Startup, "change", startup.pk), data)
 
+    assert response.status_code == 302
     startup.refresh_from_db()
     assert startup.current_phase == Phase.INVESTIGATION
+    assert not StartupPhase.objects.filter(pk=latest.pk).exists()
+
+
+def test_phases_and_events_have_no_admin_page_of_their_own(admin_client):
+    # Every write of a phase goes through the sheet form's rules.
+    for name in ("startupphase", "event"):
+        response = admin_client.get(f"/admin/startups/{name}/")
+        assert response.status_code == 404
 
 
 def test_the_incubator_autocomplete_finds_incubators_by_name(
@@ -185,6 +205,8 @@ def test_a_startup_saved_in_the_admin_is_found_by_its_new_title(
         "events-INITIAL_FORMS": "0",
         "former_slugs-TOTAL_FORMS": "0",
         "former_slugs-INITIAL_FORMS": "0",
+        "editors-TOTAL_FORMS": "0",
+        "editors-INITIAL_FORMS": "0",
     }
     # The start-up's phase row is posted back unchanged, as the form does.
     phase = startup.phases.get()

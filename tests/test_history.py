@@ -8,10 +8,11 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
-from reversion.models import Version
+from reversion.models import Revision, Version
 
-from startups.models import Phase, Startup, StartupPhase
+from startups.models import Phase, Startup
 from startups.services import make_incubator_staff
+from tests.helpers import rendered_form
 from tests.test_admin_validation import form_data
 
 pytestmark = pytest.mark.django_db
@@ -68,24 +69,24 @@ def test_an_earlier_version_restores_the_sheet_with_its_phases(
     startup.refresh_from_db()
     assert startup.current_phase == Phase.CONSTRUCTION
 
-    # The restore page shows the old version's form; saving it restores it.
+    # The restore page says what would change, and changes nothing.
     page = admin_client.get(admin_url("revision", startup.pk, first.pk))
     assert page.status_code == 200
-    assert 'value="Version 1"' in page.content.decode()
+    html = page.content.decode()
+    assert "Version 1" in html and "Version 2" in html
     startup.refresh_from_db()
-    assert startup.title == "Version 2"  # looking changed nothing
+    assert startup.title == "Version 2"
     response = admin_client.post(
-        admin_url("revision", startup.pk, first.pk),
-        form_data(startup, title="Version 1", phases=[
-            ("investigation", "2022-01-01", ""),
-        ]),
-    )  # fmt: skip
+        admin_url("revision", startup.pk, first.pk), rendered_form(html)
+    )
 
     assert response.status_code == 302
     startup.refresh_from_db()
     assert startup.title == "Version 1"
     assert list(startup.phases.values_list("phase", flat=True)) == ["investigation"]
     assert startup.current_phase == Phase.INVESTIGATION
+    latest = Version.objects.get_for_object(startup).first()
+    assert latest.revision.get_comment().startswith("Restauration de la version du")
 
 
 def test_a_deleted_sheet_can_be_recovered_by_a_superuser(admin_client, make_startup):
@@ -99,25 +100,18 @@ def test_a_deleted_sheet_can_be_recovered_by_a_superuser(admin_client, make_star
     recover_list = admin_client.get(admin_url("recoverlist"))
     assert "Effacé" in recover_list.content.decode()
     version = Version.objects.get_deleted(Startup).get()
-    phase_version = Version.objects.get_deleted(StartupPhase).get()
-    # The recover page shows the sheet as it was, its phase row included: post
-    # that form back as the browser does.
     page = admin_client.get(admin_url("recover", version.pk))
-    assert 'value="Effacé"' in page.content.decode()
-    recovered = Startup(
-        pk=pk, slug="efface", title="Effacé", mission=startup.mission,
-        incubator=startup.incubator,
-    )  # fmt: skip
-    data = form_data(recovered, phases=[("investigation", "2022-01-01", "")])
-    data.update({
-        "phases-INITIAL_FORMS": "1", "phases-0-id": phase_version.object_id,
-        "phases-0-startup": pk,
-    })  # fmt: skip
-    response = admin_client.post(admin_url("recover", version.pk), data)
+    assert page.status_code == 200
+    assert not Startup.objects.filter(pk=pk).exists()  # looking wrote nothing
+    response = admin_client.post(
+        admin_url("recover", version.pk), rendered_form(page.content.decode())
+    )
 
     assert response.status_code == 302
     restored = Startup.objects.get(slug="efface")
+    assert restored.pk == pk
     assert restored.phases.get().phase == Phase.INVESTIGATION
+    assert restored.current_phase == Phase.INVESTIGATION
 
 
 def test_staff_see_the_history_of_their_sheets_only(client, staff, make_startup):
@@ -135,18 +129,87 @@ def test_staff_see_the_history_of_their_sheets_only(client, staff, make_startup)
     assert version.revision.user == user
 
 
-def test_an_import_is_kept_as_one_revision_per_run(tmp_path):
+def test_an_import_keeps_one_revision_per_sheet_it_changes(tmp_path):
     from tests.test_import_betagouv import make_folder, sheet
 
     folder = make_folder(tmp_path, {"s1": sheet(title="Un"), "s2": sheet(title="Deux")})
     call_command("import_betagouv", str(folder), stdout=StringIO())
     (folder / "startups/s1.md").write_text(sheet(title="Un bis"), encoding="utf-8")
     call_command("import_betagouv", str(folder), stdout=StringIO())
+    revisions = Revision.objects.count()
+    call_command("import_betagouv", str(folder), stdout=StringIO())
 
-    s1 = Startup.objects.get(slug="s1")
+    assert Revision.objects.count() == revisions  # nothing changed, nothing kept
+    s1, s2 = Startup.objects.get(slug="s1"), Startup.objects.get(slug="s2")
     versions = Version.objects.get_for_object(s1)
     assert [v.field_dict["title"] for v in versions] == ["Un bis", "Un"]
-    assert Version.objects.get_for_object(Startup.objects.get(slug="s2")).count() == 1
+    assert Version.objects.get_for_object(s2).count() == 1
     assert (
         versions.first().revision.get_comment() == "Import des fiches de beta.gouv.fr"
     )
+    # Each revision holds one sheet, whole: the start-up and its phase rows.
+    for version in (*versions, Version.objects.get_for_object(s2).get()):
+        held = version.revision.version_set.all()
+        models = {v.content_type.model for v in held}
+        assert models == {"startup", "startupphase"}
+        assert {v.object_id for v in held if v.content_type.model == "startup"} == {
+            version.object_id
+        }
+
+
+def test_the_demo_generator_gives_each_new_sheet_one_complete_version(admin_client):
+    from startups.demo import seed_demo
+    from startups.history import sheets_without_complete_version
+
+    seed_demo(startups=12, seed=3)
+
+    assert sheets_without_complete_version() == []
+    startup = Startup.objects.order_by("pk").first()
+    version = Version.objects.get_for_object(startup).get()
+    phases = [
+        v for v in version.revision.version_set.all()
+        if v.content_type.model == "startupphase"
+    ]  # fmt: skip
+    assert len(phases) == startup.phases.count()
+    # That version restores through the admin like any other.
+    edit(admin_client, startup, title="Changé")
+    url = admin_url("revision", startup.pk, version.pk)
+    page = admin_client.get(url)
+    assert (
+        admin_client.post(url, rendered_form(page.content.decode())).status_code == 302
+    )
+    startup.refresh_from_db()
+    assert startup.title == version.field_dict["title"]
+
+
+def test_an_incubator_version_restores_that_incubator_alone(
+    admin_client, make_incubator, make_startup
+):
+    incubator = make_incubator(name="Avant", short_description="Premier texte")
+    other = make_incubator(name="Autre")
+    mine = make_startup(incubator=incubator)
+    url = reverse("admin:startups_incubator_change", args=[incubator.pk])
+    page = admin_client.get(url)
+    data = rendered_form(page.content.decode())
+    data["highlighted_startups"] = [str(mine.pk)]
+    assert admin_client.post(url, data).status_code == 302
+    first = Version.objects.get_for_object(incubator).first()
+    data["short_description"] = ["Second texte"]
+    data["highlighted_startups"] = []
+    assert admin_client.post(url, data).status_code == 302
+
+    restore = reverse(
+        "admin:startups_incubator_revision", args=[incubator.pk, first.pk]
+    )
+    page = admin_client.get(restore)
+    assert "Second texte" in page.content.decode()
+    assert (
+        admin_client.post(restore, rendered_form(page.content.decode())).status_code
+        == 302
+    )
+
+    incubator.refresh_from_db()
+    other.refresh_from_db()
+    assert incubator.short_description == "Premier texte"
+    assert list(incubator.highlighted_startups.all()) == [mine]
+    assert other.name == "Autre"

@@ -7,7 +7,6 @@ import sys
 
 import pytest
 from django.conf import settings as django_settings
-from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.test import RequestFactory
 from django.urls import reverse as django_reverse
@@ -15,7 +14,7 @@ from django.utils import translation
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from portfolio.login_protection import StaffOTPAdminSite, client_ip
+from portfolio.login_protection import client_ip
 
 pytestmark = pytest.mark.django_db
 
@@ -128,9 +127,9 @@ def test_the_client_address_trusts_only_the_proxies_entries(
 
 
 @pytest.fixture
-def otp_admin(monkeypatch):
-    """What portfolio/urls.py does when DJANGO_ADMIN_REQUIRE_OTP=1."""
-    monkeypatch.setattr(admin.site, "__class__", StaffOTPAdminSite)
+def otp_admin(settings):
+    """DJANGO_ADMIN_REQUIRE_OTP=1 (the staff site reads it at each request)."""
+    settings.ADMIN_REQUIRE_OTP = True
 
 
 @pytest.fixture
@@ -199,7 +198,8 @@ def test_without_otp_required_the_password_is_enough(client, device):
 
 
 @pytest.mark.parametrize(
-    "value, site", [("1", "StaffOTPAdminSite"), ("0", "AdminSite")]
+    "value, site",
+    [("1", "OneDeviceOTPAuthenticationForm"), ("0", "AdminAuthenticationForm")],
 )
 def test_the_environment_switches_the_admin_to_one_time_codes(value, site):
     environment = {
@@ -215,7 +215,7 @@ def test_the_environment_switches_the_admin_to_one_time_codes(value, site):
             "shell",
             "-c",
             "import portfolio.urls; from django.contrib import admin; "
-            "print(admin.site.__class__.__name__)",
+            "print(admin.site.login_form.__name__)",
         ],
         cwd=django_settings.BASE_DIR,
         env=environment,

@@ -19,6 +19,7 @@ from startups.models import (
     Startup,
     Theme,
 )
+from startups.services import make_incubator_staff
 from startups.views import catalogue
 from startups.views import startup as startup_views
 from startups.views.startup import Timeline, format_duration
@@ -464,7 +465,10 @@ def test_staff_see_an_unpublished_start_up_with_a_warning_banner(
     client, make_startup, django_user_model
 ):
     startup = make_startup(title="En préparation", is_published=False)
-    client.force_login(django_user_model.objects.create_user("staff", is_staff=True))
+    # Staff of the sheet's incubator (others get a 404: tests/test_staff_roles.py).
+    staff = django_user_model.objects.create_user("staff")
+    make_incubator_staff(user=staff, incubators=[startup.incubator])
+    client.force_login(staff)
 
     html = page(client, startup, "en")
 

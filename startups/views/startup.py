@@ -21,9 +21,9 @@ DATE_FORMAT = "j F Y"  # "1 février 2021", "1 February 2021"
 
 
 def _visible_startups(request):
-    startups = Startup.objects.all()
-    # Staff preview unpublished sheets; to everyone else they do not exist.
-    return startups if request.user.is_staff else startups.published()
+    # Staff preview the unpublished sheets they keep; to everyone else they do
+    # not exist.
+    return Startup.objects.visible_to(request.user)
 
 
 def _moved_to(request, slug: str) -> str | None:

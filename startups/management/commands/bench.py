@@ -303,7 +303,14 @@ class Command(BaseCommand):
             self.manage(env, "import_betagouv", str(data), capture=True)
             filled = "the real beta.gouv.fr import"
         else:
-            self.manage(env, "seed_demo", "--startups", str(size), capture=True)
+            self.manage(
+                env,
+                "seed_demo",
+                "--startups",
+                str(size),
+                "--without-history",
+                capture=True,
+            )
             filled = f"seed_demo --startups {size}"
         fill_seconds = time.perf_counter() - started
         self.settle(url, database)

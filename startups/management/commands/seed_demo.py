@@ -32,17 +32,33 @@ class Command(BaseCommand):
             help="seed of the random generator (default: 1)",
         )
         parser.add_argument(
+            "--without-history",
+            action="store_true",
+            help="write no version of the new sheets in their history (for the "
+            "benchmark's throwaway databases; a later migrate gives each one)",
+        )
+        parser.add_argument(
             "--dry-run",
             action="store_true",
             help="generate and write everything, then roll it back (to time it)",
         )
 
-    def handle(self, *args, startups: int, seed: int, dry_run: bool, **options):
+    def handle(
+        self,
+        *args,
+        startups: int,
+        seed: int,
+        dry_run: bool,
+        without_history: bool,
+        **options,
+    ):
         if startups < 0:
             raise CommandError(f"--startups must be 0 or more, not {startups}.")
         started = time.perf_counter()
         with transaction.atomic():
-            summary = seed_demo(startups=startups, seed=seed)
+            summary = seed_demo(
+                startups=startups, seed=seed, history=not without_history
+            )
             if dry_run:
                 transaction.set_rollback(True)
         elapsed = time.perf_counter() - started

@@ -8,8 +8,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from startups.demo import seed_demo
+from startups.demo_images import add_demo_images
 from startups.models import Incubator, Startup
-from startups.services import make_incubator_staff
+from startups.services import catalogue_write, make_incubator_staff
+
+# Start-ups given a drawn screenshot: enough to see them in the catalogue, few
+# enough that the demo starts at once.
+DEMO_SCREENSHOTS = 24
 
 
 class Command(BaseCommand):
@@ -32,6 +37,14 @@ class Command(BaseCommand):
             if not Startup.objects.exists():
                 summary = seed_demo(startups=startups, seed=1)
                 self.stdout.write(f"Demo data: {summary}")
+                with catalogue_write():
+                    images = add_demo_images(
+                        startups=Startup.objects.order_by("title", "pk")[
+                            :DEMO_SCREENSHOTS
+                        ],
+                        incubators=Incubator.objects.all(),
+                    )
+                self.stdout.write(f"Demo images: {images}")
             incubator = Incubator.objects.order_by("name").first()
             admin_password = self._account("admin", superuser=True)
             staff_password = self._account("incubateur", superuser=False)

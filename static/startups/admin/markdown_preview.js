@@ -24,7 +24,13 @@
     body.className = "markdown-preview__body";
     panel.appendChild(heading);
     panel.appendChild(body);
-    textarea.parentNode.appendChild(panel);
+    // The editor and its preview side by side on a wide screen, one under the
+    // other on a narrow one (static/startups/admin/staff.css).
+    var editor = document.createElement("div");
+    editor.className = "markdown-editor";
+    textarea.parentNode.insertBefore(editor, textarea);
+    editor.appendChild(textarea);
+    editor.appendChild(panel);
 
     var timer = null;
     var latest = 0;

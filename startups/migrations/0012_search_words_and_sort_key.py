@@ -67,7 +67,7 @@ def unindex_search_words(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("startups", "0009_title_trigram_index"),
+        ("startups", "0011_staff_roles"),
     ]
 
     operations = [

@@ -1,0 +1,273 @@
+"""The start-up sheet: one form with its phases, events, former identifiers
+and editors. Phases and events have no admin page of their own: every write
+of a phase goes through this form's rules (or the import's, or a restore's)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from startups import policy
+from startups.admin.common import (
+    FormDefaults,
+    KeptHistory,
+    MarkdownPreviewMixin,
+    ScopedToUser,
+)
+from startups.admin.forms import (
+    FormerSlugFormSet,
+    PhaseHistoryFormSet,
+    StartupAdminForm,
+    staff_startup_form,
+)
+from startups.admin.site import site
+from startups.models import Event, FormerSlug, Startup, StartupEditor, StartupPhase
+from startups.services import refresh_current_phase, refresh_search_text, rename_startup
+
+# Events that record what the network certifies: set by the national team only.
+NATIONAL_TEAM_EVENTS = (Event.Kind.NATIONAL_IMPACT, Event.Kind.FAST)
+
+
+def _role(request, obj):
+    """The user's role on a sheet, asked once per request and sheet."""
+    cache = request.__dict__.setdefault("_sheet_roles", {})
+    key = obj.pk if obj is not None else None
+    if key not in cache:
+        cache[key] = policy.role_on(request.user, obj)
+    return cache[key]
+
+
+class SheetInline(admin.TabularInline):
+    """A part of the sheet: whoever may change the sheet changes it."""
+
+    extra = 0
+
+    def has_view_permission(self, request, obj=None):
+        return obj is None or _role(request, obj) is not None
+
+    def has_add_permission(self, request, obj=None):
+        return obj is None or _role(request, obj) is not None
+
+    has_change_permission = has_add_permission
+    has_delete_permission = has_add_permission
+
+
+class StartupPhaseInline(SheetInline):
+    model = StartupPhase
+    formset = PhaseHistoryFormSet
+    fields = ["phase", "start", "end", "comment"]
+    ordering = ["start", "position"]
+
+
+class EventInline(SheetInline):
+    model = Event
+    fields = ["kind", "date", "comment"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if policy.is_national_team(request.user):
+            return queryset
+        # Shown read-only on the sheet ("Certified by the national team"), so
+        # that the formset neither shows nor deletes them.
+        return queryset.exclude(kind__in=NATIONAL_TEAM_EVENTS)
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        field = super().formfield_for_choice_field(db_field, request, **kwargs)
+        if db_field.name == "kind" and not policy.is_national_team(request.user):
+            field.choices = [
+                c for c in field.choices if c[0] not in NATIONAL_TEAM_EVENTS
+            ]
+        return field
+
+
+class FormerSlugInline(SheetInline):
+    model = FormerSlug
+    formset = FormerSlugFormSet
+
+    def has_add_permission(self, request, obj=None):
+        # A sheet's addresses are its incubator's to manage, not its editors'.
+        return obj is None or _role(request, obj) in (
+            policy.Role.NATIONAL_TEAM,
+            policy.Role.INCUBATOR_STAFF,
+        )
+
+    has_change_permission = has_add_permission
+    has_delete_permission = has_add_permission
+
+
+class StartupEditorInline(SheetInline):
+    model = StartupEditor
+    fields = ["user"]
+    readonly_fields = ["user"]
+    verbose_name_plural = _("sheet editors (invite one from the staff home)")
+
+    def has_add_permission(self, request, obj=None):
+        # People are invited by e-mail (the staff home's "Invite"), not picked
+        # from the list of every account.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is not None and _role(request, obj) in (
+            policy.Role.NATIONAL_TEAM,
+            policy.Role.INCUBATOR_STAFF,
+        )
+
+    has_change_permission = has_delete_permission
+
+
+@admin.register(Startup, site=site)
+class StartupAdmin(MarkdownPreviewMixin, ScopedToUser, FormDefaults, KeptHistory):
+    form = StartupAdminForm
+    change_form_template = "admin/startups/startup/change_form.html"
+    list_display = [
+        "title",
+        "slug",
+        "current_phase",
+        "current_phase_start",
+        "incubator",
+        "accessibility_status",
+        "is_published",
+        "updated_at",
+    ]
+    list_filter = [
+        "current_phase",
+        "is_published",
+        "accessibility_status",
+        "incubator",
+    ]
+    search_fields = ["title", "slug", "mission"]
+    list_select_related = ["incubator"]
+    date_hierarchy = "updated_at"
+    autocomplete_fields = [
+        "incubator",
+        "co_incubators",
+        "sponsors",
+        "themes",
+        "audiences",
+    ]
+    derived_fields = (
+        "current_phase",
+        "current_phase_start",
+        "national_certifications",
+        "created_at",
+        "updated_at",
+    )
+    inlines = [StartupPhaseInline, EventInline, FormerSlugInline, StartupEditorInline]
+    # The change form shows the inlines (phases and events) after this many
+    # fieldsets: presentation, incubation, themes and links come first.
+    inlines_after_fieldset = 4
+    fieldsets = [
+        (
+            _("Presentation"),
+            {"fields": ["title", "slug", "mission", "description", "screenshot"]},
+        ),
+        (
+            _("Incubation"),
+            {
+                "fields": [
+                    "incubator",
+                    "co_incubators",
+                    "sponsors",
+                    "current_phase",
+                    "current_phase_start",
+                ]
+            },
+        ),
+        (
+            _("Themes and audiences"),
+            {"fields": ["themes", "audiences", "technologies"]},
+        ),
+        (
+            _("Links"),
+            {
+                "fields": [
+                    "website",
+                    "repository",
+                    "has_stats_page",
+                    "stats_url",
+                    "budget_url",
+                    "impact_url",
+                    "risk_analysis_url",
+                    "dashlord_url",
+                    "contact",
+                ]
+            },
+        ),
+        (
+            _("Transparency"),
+            {
+                "fields": [
+                    "accessibility_status",
+                    "risk_analysis_done",
+                    "mon_service_securise",
+                    "national_certifications",
+                    "fast_promotion",
+                    "fast_amount",
+                ]
+            },
+        ),
+        (
+            _("Publication"),
+            {"fields": ["is_published", "allow_indexing", "created_at", "updated_at"]},
+        ),
+    ]
+
+    def scope(self, request, queryset):
+        return queryset.kept_by(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        if obj is not None and _role(request, obj) is None:
+            return False
+        return super().has_view_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and _role(request, obj) is None:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_add_permission(self, request):
+        return _role(request, None) is not None and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        # Staff unpublish; only the national team deletes.
+        return policy.is_national_team(request.user) and super().has_delete_permission(
+            request, obj
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*self.derived_fields, *policy.readonly_fields_for(_role(request, obj)))
+
+    @admin.display(description=_("certified by the national team"))
+    def national_certifications(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        events = [e for e in obj.events.all() if e.kind in NATIONAL_TEAM_EVENTS]
+        if not events:
+            return "—"
+        return format_html_join(
+            ", ", "{} ({})", ((e.get_kind_display(), e.date) for e in events)
+        )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if _role(request, obj) == policy.Role.INCUBATOR_STAFF:
+            return staff_startup_form(form, request.user, obj)
+        return form
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        context["inlines_after_fieldset"] = self.inlines_after_fieldset
+        return super().render_change_form(request, context, *args, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        old_slug = form.initial.get("slug") if change else None
+        super().save_model(request, obj, form, change)
+        if old_slug and old_slug != obj.slug:
+            rename_startup(startup=obj, old_slug=old_slug)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Inline phase rows and many-to-many fields are saved after the
+        # start-up: derive its current phase and search text from them now.
+        refresh_current_phase(form.instance)
+        refresh_search_text([form.instance])
