@@ -41,7 +41,7 @@ def rule_for(request: HttpRequest) -> str | None:
     name = match.view_name if match else ""
     if name == "startups:list" and request.GET.get("q", "").strip():
         return "SEARCH"
-    if name in ("startups:export_csv", "api:v27_startups_csv"):
+    if name in ("startups:export_csv", "startups:export_xlsx", "api:v27_startups_csv"):
         return "EXPORT"
     if name in ("admin:login", "admin_password_reset") and request.method == "POST":
         return "LOGIN"

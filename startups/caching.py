@@ -19,12 +19,14 @@ caches still agree on what is current."""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import gzip
 import hashlib
 import os
-import time
 from collections.abc import Callable
+from importlib import metadata
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -40,15 +42,46 @@ from startups.models import CatalogueVersion
 
 # How long an entry lives (a new version makes it unreachable before that).
 TIMEOUT = 10 * 60
-# What the code and templates are: a deploy must not serve pages rendered by the
-# previous release. Set DJANGO_RELEASE (e.g. the commit) so that servers sharing
-# one Redis share entries; without it, each process start is a new release.
-RELEASE = os.environ.get("DJANGO_RELEASE") or f"start-{time.time_ns()}"
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def code_release(root: Path = ROOT) -> str:
+    """What the code, templates and translations are: the package's version and
+    a hash of their files. Every worker and server running the same code gets
+    the same value, with nothing to configure, so that they share cache entries
+    and ETags; a deployment that changes a file changes it (pages rendered by
+    the previous release are never served)."""
+    digest = hashlib.sha256()
+    try:
+        digest.update(metadata.version("portfolio").encode())
+    except metadata.PackageNotFoundError:  # run from a checkout not installed
+        pass
+    for folder, patterns in (
+        ("portfolio", ("*.py",)),
+        ("startups", ("*.py",)),
+        ("templates", ("*.html", "*.txt", "*.xml")),
+        ("locale", ("*.po",)),
+    ):
+        files = sorted(
+            p for pattern in patterns for p in (root / folder).rglob(pattern)
+        )
+        for path in files:
+            digest.update(str(path.relative_to(root)).encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+# DJANGO_RELEASE (optional) names a release instead, e.g. the deployed commit.
+RELEASE = os.environ.get("DJANGO_RELEASE") or code_release()
 # Larger responses (the downloads of a whole catalogue of 100,000 start-ups,
 # which startups.downloads streams past this size) are built each time rather
 # than fill the cache.
 MAX_CACHED_BYTES = 4 * 1024 * 1024
-_VERSION_SQL = f"SELECT version FROM {CatalogueVersion._meta.db_table} WHERE id = 1"
+_VERSION_SQL = (
+    f"SELECT version, changed_at FROM {CatalogueVersion._meta.db_table} WHERE id = 1"
+)
 
 
 def catalogue_version(request=None) -> int:
@@ -75,16 +108,31 @@ def catalogue_version(request=None) -> int:
             raise
         db.close()
         version = _read_version(db)
+    version, changed_at = version
     if request is not None:
         request._catalogue_version = version
+        request._catalogue_changed_at = changed_at
     return version
 
 
-def _read_version(db) -> int:
+def catalogue_changed_at(request) -> dt.datetime | None:
+    """When the catalogue version last changed (read with it, no more query)."""
+    catalogue_version(request)
+    return request._catalogue_changed_at
+
+
+def _read_version(db) -> tuple[int, dt.datetime | None]:
     with db.cursor() as cursor:
         cursor.execute(_VERSION_SQL)
         row = cursor.fetchone()
-    return row[0] if row else 0
+    if not row:
+        return 0, None
+    changed_at = row[1]
+    if isinstance(changed_at, str):  # SQLite through a raw cursor
+        changed_at = dt.datetime.fromisoformat(changed_at)
+    if changed_at is not None and timezone.is_naive(changed_at):
+        changed_at = timezone.make_aware(changed_at, dt.UTC)
+    return row[0], changed_at
 
 
 def normalised_query(params, *, leave_out: tuple[str, ...] = ()) -> str:

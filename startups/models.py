@@ -706,7 +706,7 @@ class Startup(StoredImages, models.Model):
         verbose_name=_("search vector"),
     )
     # The title's place in alphabetical order (search.sort_key), written with
-    # the search columns; "C" collation on PostgreSQL (migration 0012).
+    # the search columns; "C" collation on PostgreSQL (migration 0013).
     sort_title = models.CharField(
         _("sort key"), max_length=200, blank=True, default="", editable=False
     )
@@ -943,6 +943,9 @@ class CatalogueVersion(models.Model):
     database so that every worker and server sees the same number at once."""
 
     version = models.PositiveBigIntegerField(default=0)
+    # When the version last changed: the Last-Modified of open data, the same
+    # on every worker and server.
+    changed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("catalogue version")

@@ -15,11 +15,11 @@ import reversion
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from startups import history, policy
-from startups.history import save_sheet_versions
-from startups.importers.betagouv import (
+from startups.betagouv.reader import (
     Catalogue,
     EventRecord,
     IncubatorRecord,
@@ -28,6 +28,7 @@ from startups.importers.betagouv import (
     Problem,
     StartupRecord,
 )
+from startups.history import save_sheet_versions
 from startups.models import (
     Audience,
     CatalogueVersion,
@@ -63,9 +64,14 @@ def bump_catalogue_version() -> None:
     # and the next write must not reuse it (pages cached under it inside that
     # transaction would come back).
     step = random.randint(1, 2**32)
-    if not CatalogueVersion.objects.filter(pk=1).update(version=F("version") + step):
+    changed = CatalogueVersion.objects.filter(pk=1).update(
+        version=F("version") + step, changed_at=timezone.now()
+    )
+    if not changed:
         # The row the migration creates is gone (a flushed test database).
-        CatalogueVersion.objects.get_or_create(pk=1, defaults={"version": 1})
+        CatalogueVersion.objects.get_or_create(
+            pk=1, defaults={"version": 1, "changed_at": timezone.now()}
+        )
 
 
 @contextmanager

@@ -2,7 +2,7 @@ from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
 INDEX = "startup_title_trigram_idx"
-# Written out here: migration 0012 drops the index.
+# Written out here: migration 0013 drops the index.
 CREATE = (
     "CREATE INDEX IF NOT EXISTS startup_title_trigram_idx ON startups_startup "
     "USING gin ((split_part(search_text, E'\\n', 1)) gin_trgm_ops)"

@@ -67,7 +67,7 @@ def unindex_search_words(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("startups", "0011_staff_roles"),
+        ("startups", "0012_catalogue_version_changed_at"),
     ]
 
     operations = [
