@@ -1,4 +1,3 @@
-import functools
 from dataclasses import dataclass
 from itertools import chain
 from urllib.parse import urlencode
@@ -185,25 +184,17 @@ class FacetPanel:
 
 @cached_page
 def startup_list(request):
-    # Once each: a built filter has validated its parameters (a query for
-    # the sponsors' and incubators' slugs).
-    @functools.cache
-    def selection(resembling: bool) -> StartupFilter:
-        return StartupFilter(
-            request.GET, queryset=Startup.objects.for_catalogue(), resembling=resembling
-        )
+    # A built filter has validated its parameters (a query for the sponsors'
+    # and incubators' slugs) and decided which words it searches for (a
+    # typing mistake's corrections when the words typed find nothing, see
+    # StartupFilter.terms): the facets, the count and the rows agree.
+    startups = StartupFilter(request.GET, queryset=Startup.objects.for_catalogue())
 
     unfolded = request.GET.get("unfold")
     find = request.GET.get(f"find_{unfolded}", "")[:100] if unfolded else ""
 
     def facets():
-        startups = selection(False)
         counts = startups.facets(cache=Parts(request, "facet"))
-        resembling = counts.total == 0 and startups.can_resemble
-        if resembling:
-            # No start-up has these words: those whose title resembles them
-            # (a typing mistake), with their own facet counts.
-            counts = selection(True).facets(cache=Parts(request, "facet-resembling"))
         html = render_to_string(
             "startups/_facets.html",
             {
@@ -219,19 +210,18 @@ def startup_list(request):
                 "unfolded": unfolded,
             },
         )
-        return counts, html, resembling
+        return counts, html
 
     # The facets (their counts and their markup) and
     # the count depend on the filters, not on the page or the sort: one entry
     # serves every page and order of a selection (and each facet's counts are
     # kept for every selection that shares them, see StartupFilter.facets).
-    counts, facets_html, resembling = cached(
+    counts, facets_html = cached(
         request,
         "catalogue-facets",
         facets,
         query=normalised_query(request.GET, leave_out=("page", "sort")),
     )
-    startups = selection(resembling)
     page = paginate(request, startups.qs, PAGE_SIZE, count=counts.total)
     filters = active_filters(request, counts.facets, startups.form.cleaned_data)
     return render(
@@ -242,7 +232,7 @@ def startup_list(request):
             "selection_title": describe_selection(startups, counts.facets),
             "og_url": _shared_url(request),
             "active_filters": filters,
-            "resembling": resembling,
+            "correction": startups.correction,
             "page": page,
             "facets": counts.facets,
             "facets_html": facets_html,

@@ -31,7 +31,7 @@ def link_technologies(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('startups', '0012_catalogue_version_changed_at'),
+        ('startups', '0013_search_words_and_sort_key'),
     ]
 
     operations = [
