@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.management import call_command
 from django.db import connection
 from django.utils import translation
 
 from startups.betagouv.reader import PhaseRecord
-from startups.models import Incubator, Organisation, Phase, Startup
+from startups.models import Audience, Incubator, Organisation, Phase, Startup, Theme
 from startups.services import (
     refresh_search_text,
     refresh_technologies,
@@ -161,3 +162,24 @@ def make_startup(db, make_incubator):
         return startup
 
     return make
+
+
+@pytest.fixture(scope="module")
+def real_catalogue(django_db_setup, django_db_blocker):
+    """The real snapshot imported once for a module that reads it without
+    writing (an import takes seconds), committed, and removed at the end so that
+    other modules start empty."""
+    require(
+        (BETAGOUV_DATA / "startups").is_dir(),
+        f"the beta.gouv.fr snapshot is not at {BETAGOUV_DATA} (set BETAGOUV_DATA)",
+    )
+    with django_db_blocker.unblock():
+        call_command("import_betagouv", str(BETAGOUV_DATA), stdout=None)
+        yield
+        from reversion.models import Revision
+
+        Revision.objects.all().delete()
+        Startup.objects.all().delete()
+        Incubator.objects.all().delete()
+        for model in (Organisation, Theme, Audience):
+            model.objects.all().delete()

@@ -2,32 +2,10 @@
 the same expectations on SQLite and PostgreSQL: the suite runs on both."""
 
 import pytest
-from django.core.management import call_command
 
-from startups.models import Audience, Incubator, Organisation, Startup, Theme
-from tests.conftest import BETAGOUV_DATA, require
+from startups.models import Startup
 
 LIST = "/en/startups/"
-
-
-@pytest.fixture(scope="module")
-def real_catalogue(django_db_setup, django_db_blocker):
-    """The snapshot imported once for the module (an import takes seconds),
-    committed, and removed at the end so that other modules start empty."""
-    require(
-        (BETAGOUV_DATA / "startups").is_dir(),
-        f"the beta.gouv.fr snapshot is not at {BETAGOUV_DATA} (set BETAGOUV_DATA)",
-    )
-    with django_db_blocker.unblock():
-        call_command("import_betagouv", str(BETAGOUV_DATA), stdout=None)
-        yield
-        from reversion.models import Revision
-
-        Revision.objects.all().delete()
-        Startup.objects.all().delete()
-        Incubator.objects.all().delete()
-        for model in (Organisation, Theme, Audience):
-            model.objects.all().delete()
 
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("real_catalogue")]

@@ -4,13 +4,11 @@ a stored sort key (Startup.sort_title), kept in step by every write."""
 import datetime as dt
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
-from startups.models import Audience, Incubator, Organisation, Phase, Startup, Theme
+from startups.models import Phase, Startup
 from startups.search import sort_key
-from tests.conftest import BETAGOUV_DATA, require
 from tests.test_admin_validation import form_data
 
 LIST = "/en/startups/"
@@ -139,25 +137,6 @@ def test_the_name_order_reads_the_sort_index(make_startup):
 
 
 # The real catalogue
-
-
-@pytest.fixture(scope="module")
-def real_catalogue(django_db_setup, django_db_blocker):
-    """The snapshot imported once for these tests, then removed."""
-    require(
-        (BETAGOUV_DATA / "startups").is_dir(),
-        f"the beta.gouv.fr snapshot is not at {BETAGOUV_DATA} (set BETAGOUV_DATA)",
-    )
-    with django_db_blocker.unblock():
-        call_command("import_betagouv", str(BETAGOUV_DATA), stdout=None)
-        yield
-        from reversion.models import Revision
-
-        Revision.objects.all().delete()
-        Startup.objects.all().delete()
-        Incubator.objects.all().delete()
-        for model in (Organisation, Theme, Audience):
-            model.objects.all().delete()
 
 
 @pytest.mark.django_db
