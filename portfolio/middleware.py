@@ -9,8 +9,10 @@ import sys
 from csp.constants import UNSAFE_INLINE
 from csp.middleware import CSPMiddleware
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
+from django.http.request import split_domain_port
 from django.template.loader import render_to_string
 from django.views import defaults
 from django.views.defaults import bad_request
@@ -81,6 +83,46 @@ class PermissionsPolicyMiddleware:
         if self.header:
             response.headers.setdefault("Permissions-Policy", self.header)
         return response
+
+
+def _host_port(host: str) -> tuple[str, str]:
+    """(name, port) with the default ports (80, 443) and none alike: ""."""
+    name, port = split_domain_port(host)
+    if host.endswith(":*"):
+        name, port = split_domain_port(host[:-2])[0], "*"
+    return name, "" if port in ("80", "443") else port
+
+
+class CanonicalHostMiddleware:
+    """The public address comes from settings.SITE_URL, never from the request.
+
+    A request whose Host (or X-Forwarded-Host, when USE_X_FORWARDED_HOST is on)
+    is not one of settings.SERVED_HOSTS, port included, is refused with 400
+    (Django's ALLOWED_HOSTS compares the name only, so `<our host>:6666` went
+    through and wrote its port into every link of a page then cached for all).
+    The requests let in build their absolute links (request.build_absolute_uri,
+    request.get_host(): canonical, hreflang, sitemap, feeds, the API's `next`)
+    on SITE_URL, so that no header a response does not vary on can change what
+    is cached."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        # What Django's get_host() reads, before its own check and its port drop.
+        raw = request._get_raw_host()
+        name, port = _host_port(raw)
+        served = {_host_port(host) for host in settings.SERVED_HOSTS}
+        if not name or not ((name, port) in served or (name, "*") in served):
+            raise DisallowedHost(
+                f"Invalid HTTP_HOST header: {raw!r}. The site answers on "
+                f"{settings.SITE_URL} and DJANGO_ALLOWED_HOSTS only."
+            )
+        public = settings.SITE_URL.split("://", 1)[1]
+        request.get_host = lambda: public
+        # build_absolute_uri's cached "scheme://host".
+        request._current_scheme_host = settings.SITE_URL
+        return self.get_response(request)
 
 
 def database_unavailable(request=None) -> HttpResponse:

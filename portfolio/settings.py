@@ -65,8 +65,31 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "insecure-development-key-only-used-with-DJANGO_DEBUG"
 
-ALLOWED_HOSTS = env_list(
-    "DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
+# The site's public address (no trailing slash): every absolute link (canonical,
+# og:url, hreflang, sitemap, feeds, the API's `next`, e-mails) is built from it,
+# never from the request's Host, which a client writes.
+SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+_site = re.fullmatch(r"https?://([^/?#\s@]+)", SITE_URL)
+if not _site:
+    raise ImproperlyConfigured(
+        "DJANGO_SITE_URL must be the site's address, scheme and host (and port "
+        "if not the default) only, e.g. https://catalogue.example.org, not "
+        f"{SITE_URL!r}."
+    )
+# The hosts the site answers to, port included ("host" alone: the default port;
+# "host:*", any port): the public address and DJANGO_ALLOWED_HOSTS (another
+# name, an address for health checks, "10.0.0.5:8000"). Any other Host, or the
+# same name on another port, gets 400 (portfolio.middleware.CanonicalHostMiddleware).
+SERVED_HOSTS = [
+    _site[1].lower(),
+    *env_list(
+        "DJANGO_ALLOWED_HOSTS",
+        ["localhost:*", "127.0.0.1:*", "[::1]:*"] if DEBUG else [],
+    ),
+]
+# Django's own check, by name only (it ignores ports).
+ALLOWED_HOSTS = sorted(
+    {re.sub(r":(\d+|\*)$", "", host.lower()) for host in SERVED_HOSTS}
 )
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
@@ -107,6 +130,9 @@ MIDDLEWARE = [
     # only) and Permissions-Policy on every response.
     "portfolio.middleware.ContentSecurityPolicyMiddleware",
     "portfolio.middleware.PermissionsPolicyMiddleware",
+    # Hosts other than DJANGO_SITE_URL's (and DJANGO_ALLOWED_HOSTS) get 400; the
+    # others build their links with DJANGO_SITE_URL.
+    "portfolio.middleware.CanonicalHostMiddleware",
     # A database that does not answer gives the 503 page, not a 500.
     "portfolio.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -295,8 +321,6 @@ EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "webmaster@localhost")
-# The site's address, for the absolute links in e-mails (no trailing slash).
-SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Where to report a vulnerability, published in /.well-known/security.txt (RFC
 # 9116) and on the security page: a mailto: or https:// address. Unset, there is
 # no security.txt (404) rather than one naming an address nobody reads.
