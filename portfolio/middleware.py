@@ -165,6 +165,14 @@ class DatabaseUnavailableMiddleware:
         return None
 
 
+def csrf_failure(request, reason=""):
+    """settings.CSRF_FAILURE_VIEW: the site's own page, in the visitor's
+    language, rather than Django's English default."""
+    # Django has logged the reason already (django.security.csrf).
+    body = render_to_string("403_csrf.html", request=request)
+    return HttpResponse(body, status=403)
+
+
 def server_error(request):
     """handler500. process_exception above sees only what views raise; an error
     raised by a middleware (the session saved at the end of a request, say)

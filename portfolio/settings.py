@@ -64,6 +64,13 @@ if not SECRET_KEY:
             "development machine."
         )
     SECRET_KEY = "insecure-development-key-only-used-with-DJANGO_DEBUG"
+# Signed cookies and password-reset links are only as strong as the key.
+if not DEBUG and len(SECRET_KEY) < 50:
+    raise ImproperlyConfigured(
+        f"DJANGO_SECRET_KEY has {len(SECRET_KEY)} characters; outside debug it "
+        "needs at least 50 random ones. Make one with `python -c 'import secrets; "
+        "print(secrets.token_urlsafe(50))'`."
+    )
 
 # The site's public address (no trailing slash): every absolute link (canonical,
 # og:url, hreflang, sitemap, feeds, the API's `next`, e-mails) is built from it,
@@ -240,15 +247,21 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# At least 12 characters: the CNIL's advice for a password used alone.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": f"django.contrib.auth.password_validation.{name}"}
-    for name in (
-        "UserAttributeSimilarityValidator",
-        "MinimumLengthValidator",
-        "CommonPasswordValidator",
-        "NumericPasswordValidator",
+    {"NAME": f"django.contrib.auth.password_validation.{name}", **options}
+    for name, options in (
+        ("UserAttributeSimilarityValidator", {}),
+        ("MinimumLengthValidator", {"OPTIONS": {"min_length": 12}}),
+        ("CommonPasswordValidator", {}),
+        ("NumericPasswordValidator", {}),
     )
 ]
+# Only staff log in (the public pages keep no session): a session lasts a
+# working day, not Django's two weeks.
+SESSION_COOKIE_AGE = 10 * 60 * 60
+# The site's own page, in French or English, when a form's CSRF check fails.
+CSRF_FAILURE_VIEW = "portfolio.middleware.csrf_failure"
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]

@@ -61,3 +61,12 @@ def test_production_trusts_the_proxy_scheme_and_redirects_to_https():
     assert result.stdout.strip().splitlines()[-1] == (
         "False True ('HTTP_X_FORWARDED_PROTO', 'https') True"
     ), result.stderr
+
+
+def test_outside_debug_a_short_secret_key_is_refused_with_the_command_making_one():
+    result = manage("check", DJANGO_SECRET_KEY="k" * 49)
+
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY has 49 characters" in result.stderr
+    assert "secrets.token_urlsafe(50)" in result.stderr
+    assert manage("check", DJANGO_SECRET_KEY="k" * 50).returncode == 0
