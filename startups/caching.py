@@ -1,8 +1,8 @@
 """Caching that is never stale: every key holds the catalogue version
-(models.CatalogueVersion), which every write raises in its own transaction
-(services.bump_catalogue_version, startups.signals). Once a write is committed,
-the next request reads the new number and so new keys: nothing cached before the
-write is ever read again, and old entries simply expire.
+(startups.catalogue_version), which every write raises in its own transaction.
+Once a write is committed, the next request reads the new number and so new
+keys: nothing cached before the write is ever read again, and old entries
+simply expire.
 
 Two levels:
 - whole responses of public pages and open data (`cached_page`, `open_data` in
@@ -29,14 +29,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.core.cache import cache
-from django.db import InterfaceError, OperationalError, connections, router
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags
 from django.utils.translation import get_language
 
-from startups.models import CatalogueVersion
+from startups.catalogue_version import read as catalogue_version
 
 # How long an entry lives (a new version makes it unreachable before that).
 TIMEOUT = 10 * 60
@@ -48,43 +47,6 @@ RELEASE = os.environ.get("DJANGO_RELEASE") or f"start-{time.time_ns()}"
 # which startups.downloads streams past this size) are built each time rather
 # than fill the cache.
 MAX_CACHED_BYTES = 4 * 1024 * 1024
-_VERSION_SQL = f"SELECT version FROM {CatalogueVersion._meta.db_table} WHERE id = 1"
-
-
-def catalogue_version(request=None) -> int:
-    """The current catalogue version (one query, once per request). Plain SQL:
-    every public request asks, and building the ORM's query cost more than
-    running it.
-
-    It is the first query of every public request, so it also stands for
-    Django's connection health check (CONN_HEALTH_CHECKS: a "SELECT 1" before
-    the first query on a reused connection, a third of the cost of a cached
-    page here): instead of pinging, it runs, and if the reused connection has
-    died meanwhile (a database restart, a failover) it opens a new one and runs
-    again."""
-    if request is not None and hasattr(request, "_catalogue_version"):
-        return request._catalogue_version
-    db = connections[router.db_for_read(CatalogueVersion)]
-    reused = db.connection is not None and not db.in_atomic_block
-    if reused:
-        db.health_check_done = True
-    try:
-        version = _read_version(db)
-    except (OperationalError, InterfaceError):
-        if not reused:
-            raise
-        db.close()
-        version = _read_version(db)
-    if request is not None:
-        request._catalogue_version = version
-    return version
-
-
-def _read_version(db) -> int:
-    with db.cursor() as cursor:
-        cursor.execute(_VERSION_SQL)
-        row = cursor.fetchone()
-    return row[0] if row else 0
 
 
 def normalised_query(params, *, leave_out: tuple[str, ...] = ()) -> str:
