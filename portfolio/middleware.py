@@ -14,6 +14,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.http.request import split_domain_port
 from django.template.loader import render_to_string
+from django.utils.cache import patch_cache_control
 from django.views import defaults
 from django.views.defaults import bad_request
 
@@ -82,6 +83,33 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         if self.header:
             response.headers.setdefault("Permissions-Policy", self.header)
+        return response
+
+
+class PrivateForStaffMiddleware:
+    """A logged-in person's pages may show what visitors' do not (banners,
+    unpublished sheets): Cache-Control: private, no-store, which every shared
+    cache obeys (many CDNs ignore the Vary: Cookie these answers carry)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        # Without a session cookie nobody is logged in: no need to ask. Asked
+        # before the view: the API's views replace request.user with None.
+        try:
+            logged_in = bool(
+                request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+                and getattr(request, "user", None) is not None
+                and request.user.is_authenticated
+            )
+        except (OperationalError, InterfaceError) as error:
+            # The session or the user could not be read.
+            logger.error("Database unavailable: %s", error)
+            return database_unavailable(request)
+        response = self.get_response(request)
+        if logged_in:
+            patch_cache_control(response, private=True, no_store=True)
         return response
 
 

@@ -29,7 +29,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseNotModified,
+)
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags
@@ -61,6 +66,45 @@ def normalised_query(params, *, leave_out: tuple[str, ...] = ()) -> str:
         if value != ""
     )
     return urlencode(pairs)
+
+
+def known_parameters(request) -> frozenset[str]:
+    """The query parameters the page at this address reads (by URL name). Any
+    other is dropped before the page is built and from its key (see
+    cached_response): ?zz=<random> is answered with the entry of the page
+    without it, instead of building (and keeping) a page per value."""
+    from startups.filters import StartupFilter  # filters imports this module
+
+    match = request.resolver_match
+    name = match.view_name if match else ""
+    filters = frozenset(StartupFilter.base_filters)
+    if name == "startups:list":
+        return filters | {"page"}
+    if name == "startups:export_csv":
+        return filters
+    if name in ("startups:incubator_detail", "startups:sponsor_detail"):
+        return frozenset({"page"})
+    if name == "sitemap_section":
+        return frozenset({"p"})
+    if name == "api:startup-list":
+        return filters | {"page", "page_size"}
+    if name.startswith("api:") and name.endswith("-list"):
+        return frozenset({"page", "page_size"})
+    return frozenset()
+
+
+def _drop_unknown_parameters(request) -> None:
+    known = known_parameters(request)
+    if all(key in known for key in request.GET):
+        return
+    query = request.GET.copy()
+    for key in list(query):
+        if key not in known:
+            del query[key]
+    query._mutable = False
+    request.GET = query
+    # What build_absolute_uri() and get_full_path() read (the API's `next`).
+    request.META["QUERY_STRING"] = query.urlencode()
 
 
 def _key(request, *parts: str) -> str:
@@ -173,7 +217,9 @@ def cached_response(
     version, language, path and normalised query, with a matching ETag; a
     request whose If-None-Match holds that ETag gets 304 without anything being
     built. A streamed or very large response is tagged but built each time; a
-    personal one (see _personal) is neither kept nor tagged."""
+    personal one (see _personal) is neither kept nor tagged. Parameters the
+    page does not read are dropped first (see known_parameters)."""
+    _drop_unknown_parameters(request)
     key = _key(request, request.path, normalised_query(request.GET))
     # Weak: the same page may go out gzipped or not (see _unpack).
     etag = f'W/"{key[-32:]}"'
@@ -203,12 +249,21 @@ def cached_page(view):
     """A public page answered from the cache for visitors who are not logged in
     (see cached_response); browsers may keep it but revalidate each time, a 304
     being cheap. Staff always get the page built afresh: they see banners and
-    unpublished sheets."""
+    unpublished sheets, so their answer is private and never stored. A
+    preflight (OPTIONS) or another method builds nothing."""
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        if request.user.is_authenticated or request.method not in ("GET", "HEAD"):
-            return view(request, *args, **kwargs)
+        if request.method == "OPTIONS":
+            response = HttpResponse()
+            response["Allow"] = "GET, HEAD, OPTIONS"
+            return response
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET", "HEAD", "OPTIONS"])
+        if request.user.is_authenticated:
+            response = view(request, *args, **kwargs)
+            patch_cache_control(response, private=True, no_store=True)
+            return response
         response = cached_response(request, view, *args, **kwargs)
         if response.has_header("ETag"):
             patch_cache_control(response, no_cache=True)
