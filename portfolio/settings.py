@@ -419,12 +419,24 @@ PERMISSIONS_POLICY = {
 }
 
 # Requests per client address (portfolio.login_protection.client_ip) in a fixed
-# window: "<count>/<s|m|h>". Counted in the default cache, so shared between
-# workers only if that cache is (a local-memory cache counts per process).
+# window: "<count>/<s|m|h>" (portfolio.ratelimit). Counted in the default cache:
+# shared by every worker and server with REDIS_URL, per process without (a
+# deploy check warns). SEARCH, EXPORT and BUILD count only the answers built
+# because the cache did not hold them; PAGES counts every public request.
 RATELIMIT_ENABLED = env_bool("DJANGO_RATELIMIT_ENABLED", True)
 RATELIMIT_SEARCH = os.environ.get("DJANGO_RATELIMIT_SEARCH", "60/m")
 RATELIMIT_EXPORT = os.environ.get("DJANGO_RATELIMIT_EXPORT", "10/m")
+RATELIMIT_BUILD = os.environ.get("DJANGO_RATELIMIT_BUILD", "120/m")
+RATELIMIT_PAGES = os.environ.get("DJANGO_RATELIMIT_PAGES", "600/m")
 RATELIMIT_LOGIN = os.environ.get("DJANGO_RATELIMIT_LOGIN", "20/m")
+for _rule in ("SEARCH", "EXPORT", "BUILD", "PAGES", "LOGIN"):
+    if not re.fullmatch(
+        r"\s*\d+\s*/\s*[smhSMH][a-zA-Z]*\s*", globals()[f"RATELIMIT_{_rule}"]
+    ):
+        raise ImproperlyConfigured(
+            f"DJANGO_RATELIMIT_{_rule} reads like 60/m (a count per s, m or h), "
+            f"not {globals()[f'RATELIMIT_{_rule}']!r}."
+        )
 
 # The open-data API: read-only JSON for anyone, no login, no browsable HTML
 # pages (the documentation lives at /api/).

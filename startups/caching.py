@@ -233,6 +233,11 @@ def cached_response(
     if stored is not None:
         response = _unpack(stored, request)
     else:
+        # Building is what rate limits are for (an answer from the cache is not).
+        from portfolio.ratelimit import refuse_build
+
+        if (refused := refuse_build(request)) is not None:
+            return refused
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and callable(response.render):
             response = response.render()

@@ -37,9 +37,25 @@ def test_production_settings_pass_the_deployment_checks():
         "WARNING",
         DJANGO_SECRET_KEY="k" * 20 + "-production-like-secret-0123456789-abcdef",
         DJANGO_ALLOWED_HOSTS="catalogue.example.org",
+        # Rate limits shared by every worker (the check reads the setting only).
+        REDIS_URL="redis://127.0.0.1:6379/7",
     )
 
     assert result.returncode == 0, result.stderr
+
+
+def test_the_deployment_checks_warn_when_rate_limits_are_counted_per_process():
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_SECRET_KEY="k" * 60,
+    )
+
+    assert result.returncode != 0
+    assert "portfolio.W001" in result.stderr
+    assert "REDIS_URL" in result.stderr
 
 
 def test_a_value_the_settings_do_not_understand_is_refused_with_its_name():
