@@ -6,6 +6,7 @@ is no default secret key outside debug. Every variable is listed in .env.example
 
 import os
 import re
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -228,6 +229,24 @@ for _i, _url in enumerate(env_list("DATABASE_REPLICA_URLS", [])):
         "TEST": {"MIRROR": "default"},
     }
 DATABASE_ROUTERS = ["portfolio.db_router.ReplicaRouter"]
+
+# On PostgreSQL, a statement that runs longer than DJANGO_DB_STATEMENT_TIMEOUT
+# seconds (a table locked, a database overloaded) is cancelled: the visitor gets
+# the site's 503 page at once instead of a worker stuck until gunicorn kills it
+# (gunicorn.conf.py's timeout is longer), and the worker serves again. 0 turns
+# it off. Management commands (migrations, imports, seeding, whose statements
+# are long by nature) run without it, the development server with it.
+DB_STATEMENT_TIMEOUT = env_int("DJANGO_DB_STATEMENT_TIMEOUT", 5)
+# A database that does not even accept the connection: give up after so long.
+DB_CONNECT_TIMEOUT = 5
+_command = Path(sys.argv[0]).name == "manage.py" and sys.argv[1:2] != ["runserver"]
+for _db in DATABASES.values():
+    if _db["ENGINE"] == "django.db.backends.postgresql":
+        _db.setdefault("OPTIONS", {}).setdefault("connect_timeout", DB_CONNECT_TIMEOUT)
+        if DB_STATEMENT_TIMEOUT > 0 and not _command:
+            _db["OPTIONS"]["options"] = (
+                f"-c statement_timeout={DB_STATEMENT_TIMEOUT * 1000}"
+            )
 
 # Local memory in each worker by default; with REDIS_URL, one Redis shared by
 # every worker and server. Entries are keyed on the catalogue version kept in the

@@ -93,7 +93,10 @@ def read(request=None) -> int:
     try:
         version = _read_version(db)
     except (OperationalError, InterfaceError):
-        if not reused:
+        # A statement cancelled (a lock, the statement timeout) on a sound
+        # connection: the database is slow, not gone; asking again would only
+        # wait as long again.
+        if not reused or db.is_usable():
             raise
         db.close()
         version = _read_version(db)
