@@ -10,6 +10,8 @@ class StaffAdminConfig(AdminConfig):
         super().ready()
         from django.core import checks
 
+        from portfolio.middleware import site_url_check
         from portfolio.ratelimit import shared_counts_check
 
         checks.register(shared_counts_check, checks.Tags.security, deploy=True)
+        checks.register(site_url_check, checks.Tags.security, deploy=True)

@@ -153,6 +153,25 @@ class CanonicalHostMiddleware:
         return self.get_response(request)
 
 
+def site_url_check(app_configs=None, **kwargs):
+    """Deploy check: the public address every link names must be set."""
+    import os
+
+    from django.core import checks
+
+    if not os.environ.get("DJANGO_SITE_URL"):
+        return [
+            checks.Warning(
+                f"DJANGO_SITE_URL is not set: every link names {settings.SITE_URL}, "
+                "and only that host is served.",
+                hint="Set DJANGO_SITE_URL to the public address, e.g. "
+                "https://catalogue.example.org.",
+                id="portfolio.W002",
+            )
+        ]
+    return []
+
+
 def database_unavailable(request=None) -> HttpResponse:
     """The 503 page: a template of its own that needs neither the database nor
     the request (no session, no user, no context processor)."""

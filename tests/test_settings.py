@@ -36,12 +36,55 @@ def test_production_settings_pass_the_deployment_checks():
         "--fail-level",
         "WARNING",
         DJANGO_SECRET_KEY="k" * 20 + "-production-like-secret-0123456789-abcdef",
-        DJANGO_ALLOWED_HOSTS="catalogue.example.org",
+        DJANGO_SITE_URL="https://catalogue.example.org",
         # Rate limits shared by every worker (the check reads the setting only).
         REDIS_URL="redis://127.0.0.1:6379/7",
     )
 
     assert result.returncode == 0, result.stderr
+
+
+def test_the_deployment_checks_warn_when_the_public_address_is_not_set():
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_SECRET_KEY="k" * 60,
+        REDIS_URL="redis://127.0.0.1:6379/7",
+    )
+
+    assert result.returncode != 0
+    assert "portfolio.W002" in result.stderr
+    assert "portfolio.W001" not in result.stderr
+
+
+def test_the_public_address_gives_the_hosts_served_port_included():
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings as s; print(s.SERVED_HOSTS, s.ALLOWED_HOSTS)",
+        DJANGO_SECRET_KEY="k" * 60,
+        DJANGO_SITE_URL="https://catalogue.example.org:8443",
+        DJANGO_ALLOWED_HOSTS="10.0.0.5:8000,www.catalogue.example.org",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == (
+        "['catalogue.example.org:8443', '10.0.0.5:8000', 'www.catalogue.example.org'] "
+        "['10.0.0.5', 'catalogue.example.org', 'www.catalogue.example.org']"
+    )
+
+
+def test_a_public_address_with_a_path_is_refused():
+    result = manage(
+        "check",
+        DJANGO_SECRET_KEY="k" * 60,
+        DJANGO_SITE_URL="https://catalogue.example.org/catalogue",
+    )
+
+    assert result.returncode != 0
+    assert "DJANGO_SITE_URL must be the site's address" in result.stderr
 
 
 def test_the_deployment_checks_warn_when_rate_limits_are_counted_per_process():
