@@ -128,3 +128,22 @@ def test_the_refusal_carries_the_security_headers(client, public_site):
     assert response.status_code == 400
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "Content-Security-Policy" in response
+
+
+@pytest.mark.parametrize("proto", [None, "http", "https"])
+def test_the_sitemap_names_the_public_scheme_whatever_the_proxy_header_says(
+    client, public_site, make_startup, proto
+):
+    sheet = make_startup()
+    headers = {"HTTP_HOST": "catalogue.example.org"}
+    if proto:
+        headers["HTTP_X_FORWARDED_PROTO"] = proto
+
+    index = client.get("/sitemap.xml", **headers).content.decode()
+    section = client.get("/sitemap-startups.xml", **headers).content.decode()
+
+    assert f"<loc>{PUBLIC}/sitemap-startups.xml</loc>" in index
+    assert f"<loc>{PUBLIC}/startups/{sheet.slug}/</loc>" in section
+    links = re.findall(r'(?:<loc>|href=")([^<"]+)', index + section)
+    assert links
+    assert all(link.startswith(PUBLIC + "/") for link in links)
