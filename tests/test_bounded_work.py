@@ -185,3 +185,21 @@ def test_a_sheet_written_around_the_limits_still_gets_a_bounded_page(
 
     assert response.status_code == 200
     assert len(response.content) < 2 * DESCRIPTION_MAX_LENGTH
+
+
+def test_a_value_inside_itself_or_repeated_by_aliases_is_checked_once(tmp_path):
+    aliases = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [" + ", ".join([f"*{chr(97 + i)}"] * 10) + "]\n"
+        for i in range(8)
+    )
+    root = folder(tmp_path)
+    (root / "startups" / "loop.md").write_text("---\ntitle: &t [*t]\n---\n")
+    (root / "startups" / "laughs.md").write_text("---\n" + aliases + "---\n")
+
+    catalogue = read_catalogue(root)
+
+    assert catalogue.startups == []
+    assert {p.path for p in catalogue.problems} == {
+        "startups/loop.md",
+        "startups/laughs.md",
+    }

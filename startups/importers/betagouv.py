@@ -464,8 +464,13 @@ def _check_limits(reader: _FileReader, body: str) -> None:
             f"{len(body)} characters, {DESCRIPTION_MAX_LENGTH} at most",
         )
     pending = list(reader.data.items())
+    seen: set[int] = set()
     while pending:
         key, value = pending.pop()
+        # YAML aliases share a value between places, or put it inside itself.
+        if id(value) in seen:
+            continue
+        seen.add(id(value))
         if isinstance(value, str) and len(value) > MAX_TEXT_LENGTH:
             reader.error(key, f"{len(value)} characters, {MAX_TEXT_LENGTH} at most")
         elif isinstance(value, list | dict) and len(value) > MAX_LIST_ITEMS:
