@@ -472,6 +472,37 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "startups.api.views.exception_handler",
 }
+# The licence of the catalogue's data (beta.gouv.fr's content), shown in the
+# footer, the API documentation, the files' metadata and the DCAT catalogue.
+# beta.gouv.fr's repository ships LICENSE.CCBYNCSA.txt: CC BY-NC-SA 4.0 until
+# its producer (the DINUM) confirms another; DJANGO_DATA_LICENCE picks one of
+# DATA_LICENCES by its SPDX identifier (README, "Open data").
+DATA_LICENCES = {
+    "CC-BY-NC-SA-4.0": {
+        "name": "Creative Commons BY-NC-SA 4.0",
+        "url": "https://creativecommons.org/licenses/by-nc-sa/4.0/",
+    },
+    "etalab-2.0": {
+        "name": "Licence Ouverte / Open Licence 2.0",
+        "url": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
+    },
+    "ODbL-1.0": {
+        "name": "Open Database License 1.0",
+        "url": "https://opendatacommons.org/licenses/odbl/1-0/",
+    },
+    "CC-BY-4.0": {
+        "name": "Creative Commons BY 4.0",
+        "url": "https://creativecommons.org/licenses/by/4.0/",
+    },
+}
+_licence_id = os.environ.get("DJANGO_DATA_LICENCE", "").strip() or "CC-BY-NC-SA-4.0"
+if _licence_id not in DATA_LICENCES:
+    raise ImproperlyConfigured(
+        f"DJANGO_DATA_LICENCE must be one of {', '.join(DATA_LICENCES)}, "
+        f"not {_licence_id!r}."
+    )
+DATA_LICENCE = {"id": _licence_id, **DATA_LICENCES[_licence_id]}
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "API du catalogue des startups d'État",
     "DESCRIPTION": (
@@ -485,6 +516,12 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": False,
     # The URLconf's order (start-ups first), not the alphabet's.
     "SORT_OPERATIONS": False,
+    "LICENSE": {"name": DATA_LICENCE["name"], "url": DATA_LICENCE["url"]},
+    # Answers every operation may give (414, 429…), documented once.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "startups.api.schema.document_common_errors",
+    ],
 }
 
 LOGGING = {

@@ -23,8 +23,9 @@ import functools
 import gzip
 import hashlib
 import os
-import time
 from collections.abc import Callable
+from importlib import metadata
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -40,14 +41,46 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags
 from django.utils.translation import get_language
 
+from startups.catalogue_version import (  # noqa: F401 (read by startups.api)
+    changed_at as catalogue_changed_at,
+)
 from startups.catalogue_version import read as catalogue_version
 
 # How long an entry lives (a new version makes it unreachable before that).
 TIMEOUT = 10 * 60
-# What the code and templates are: a deploy must not serve pages rendered by the
-# previous release. Set DJANGO_RELEASE (e.g. the commit) so that servers sharing
-# one Redis share entries; without it, each process start is a new release.
-RELEASE = os.environ.get("DJANGO_RELEASE") or f"start-{time.time_ns()}"
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def code_release(root: Path = ROOT) -> str:
+    """What the code, templates and translations are: the package's version and
+    a hash of their files. Every worker and server running the same code gets
+    the same value, with nothing to configure, so that they share cache entries
+    and ETags; a deployment that changes a file changes it (pages rendered by
+    the previous release are never served)."""
+    digest = hashlib.sha256()
+    try:
+        digest.update(metadata.version("portfolio").encode())
+    except metadata.PackageNotFoundError:  # run from a checkout not installed
+        pass
+    for folder, patterns in (
+        ("portfolio", ("*.py",)),
+        ("startups", ("*.py",)),
+        ("templates", ("*.html", "*.txt", "*.xml")),
+        ("locale", ("*.po",)),
+    ):
+        files = sorted(
+            p for pattern in patterns for p in (root / folder).rglob(pattern)
+        )
+        for path in files:
+            digest.update(str(path.relative_to(root)).encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+# DJANGO_RELEASE (optional) names a release instead, e.g. the deployed commit.
+RELEASE = os.environ.get("DJANGO_RELEASE") or code_release()
 # Larger responses (the downloads of a whole catalogue of 100,000 start-ups,
 # which startups.downloads streams past this size) are built each time rather
 # than fill the cache.
@@ -68,29 +101,35 @@ def normalised_query(params, *, leave_out: tuple[str, ...] = ()) -> str:
     return urlencode(pairs)
 
 
+# Pages that read no query parameter, or only these (by URL name); every other
+# cached page or file reads at most the catalogue's vocabulary (below).
+_PARAMETERS_READ = {
+    "startups:home": (),
+    "startups:stats": (),
+    "startups:detail": (),
+    "startups:incubator_list": (),
+    "startups:sponsor_list": (),
+    "startups:incubator_detail": ("page",),
+    "startups:sponsor_detail": ("page",),
+    "sitemap": (),
+    "sitemap_section": ("p",),
+}
+
+
 def known_parameters(request) -> frozenset[str]:
-    """The query parameters the page at this address reads (by URL name). Any
-    other is dropped before the page is built and from its key (see
-    cached_response): ?zz=<random> is answered with the entry of the page
-    without it, instead of building (and keeping) a page per value."""
+    """The query parameters the page at this address may read. Any other is
+    dropped before the page is built and from its key (see cached_response):
+    ?zz=<random> is answered with the entry of the page without it, instead of
+    building (and keeping) a page per value."""
     from startups.filters import StartupFilter  # filters imports this module
 
     match = request.resolver_match
     name = match.view_name if match else ""
-    filters = frozenset(StartupFilter.base_filters)
-    if name == "startups:list":
-        return filters | {"page"}
-    if name == "startups:export_csv":
-        return filters
-    if name in ("startups:incubator_detail", "startups:sponsor_detail"):
-        return frozenset({"page"})
-    if name == "sitemap_section":
-        return frozenset({"p"})
-    if name == "api:startup-list":
-        return filters | {"page", "page_size"}
-    if name.startswith("api:") and name.endswith("-list"):
-        return frozenset({"page", "page_size"})
-    return frozenset()
+    if name in _PARAMETERS_READ:
+        return frozenset(_PARAMETERS_READ[name])
+    if name.startswith("api:") and name.endswith("-detail"):
+        return frozenset()
+    return frozenset(StartupFilter.base_filters) | {"page", "page_size"}
 
 
 def _drop_unknown_parameters(request) -> None:

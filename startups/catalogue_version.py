@@ -12,6 +12,7 @@ neither, so that a new model cannot leave pages stale without anyone noticing.""
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import threading
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ from contextlib import contextmanager
 from django.apps import apps
 from django.db import InterfaceError, OperationalError, connections, router, transaction
 from django.db.models import F
+from django.utils import timezone
 
 from startups.models import CatalogueVersion
 
@@ -100,19 +102,36 @@ def read(request=None) -> int:
             raise
         db.close()
         version = _read_version(db)
+    version, changed = version
     if request is not None:
         request._catalogue_version = version
+        request._catalogue_changed_at = changed
     return version
 
 
-_VERSION_SQL = f"SELECT version FROM {CatalogueVersion._meta.db_table} WHERE id = 1"
+def changed_at(request) -> dt.datetime | None:
+    """When the catalogue version last changed (read with it, no more query)."""
+    read(request)
+    return request._catalogue_changed_at
 
 
-def _read_version(db) -> int:
+_VERSION_SQL = (
+    f"SELECT version, changed_at FROM {CatalogueVersion._meta.db_table} WHERE id = 1"
+)
+
+
+def _read_version(db) -> tuple[int, dt.datetime | None]:
     with db.cursor() as cursor:
         cursor.execute(_VERSION_SQL)
         row = cursor.fetchone()
-    return row[0] if row else 0
+    if not row:
+        return 0, None
+    changed = row[1]
+    if isinstance(changed, str):  # SQLite through a raw cursor
+        changed = dt.datetime.fromisoformat(changed)
+    if changed is not None and timezone.is_naive(changed):
+        changed = timezone.make_aware(changed, dt.UTC)
+    return row[0], changed
 
 
 # Every write raises it inside the write's transaction, so that the pages
@@ -133,9 +152,14 @@ def bump_catalogue_version() -> None:
     # and the next write must not reuse it (pages cached under it inside that
     # transaction would come back).
     step = random.randint(1, 2**32)
-    if not CatalogueVersion.objects.filter(pk=1).update(version=F("version") + step):
+    changed = CatalogueVersion.objects.filter(pk=1).update(
+        version=F("version") + step, changed_at=timezone.now()
+    )
+    if not changed:
         # The row the migration creates is gone (a flushed test database).
-        CatalogueVersion.objects.get_or_create(pk=1, defaults={"version": 1})
+        CatalogueVersion.objects.get_or_create(
+            pk=1, defaults={"version": 1, "changed_at": timezone.now()}
+        )
 
 
 @contextmanager

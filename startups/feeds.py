@@ -2,22 +2,56 @@
 catalogue and for one incubator (its start-ups as main or co-incubator).
 
 "New" reads the phase history, not the row's creation date: an import creates
-every row at once, while the first phase's start says when the start-up began."""
+every row at once, while the first phase's start says when the start-up began.
+
+Valid Atom (RFC 4287) and RSS 2.0: every id an absolute address, an <updated>
+on every entry, the mission (plain text) sent as text. Served with the open
+data's headers (startups.api.http.open_data: CORS, ETag and Last-Modified with
+304, Cache-Control), in the request's language."""
 
 from __future__ import annotations
 
 import datetime as dt
+from contextvars import ContextVar
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from startups.api.http import open_data
 from startups.models import Incubator, Startup, StartupPhase
 
 ITEMS = 50
+# The request being answered, for absolute ids (a Feed instance serves every
+# thread: it cannot keep the request itself).
+_request: ContextVar = ContextVar("feed_request")
+
+
+class TextAtomFeed(Atom1Feed):
+    """Atom with the summary as text (Django's is type="html"): a mission is
+    plain text, and a "<" in it must show as written."""
+
+    def add_item_elements(self, handler, item):
+        description = item.get("description")
+        super().add_item_elements(handler, {**item, "description": None})
+        if description:
+            handler.addQuickElement("summary", description, {"type": "text"})
+
+
+class TextRss201rev2Feed(Rss201rev2Feed):
+    """RSS 2.0 readers take <description> as HTML: the text is escaped once
+    more, so that it shows as written."""
+
+    def add_item_elements(self, handler, item):
+        description = item.get("description")
+        if description:
+            item = {**item, "description": escape(description)}
+        super().add_item_elements(handler, item)
 
 
 def _midday(day: dt.date) -> dt.datetime:
@@ -27,8 +61,20 @@ def _midday(day: dt.date) -> dt.datetime:
 
 
 class CatalogueFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = TextAtomFeed
     incubator: Incubator | None = None
+
+    def feed_copyright(self):
+        # Atom <rights>, RSS <copyright>: the data's licence.
+        licence = settings.DATA_LICENCE
+        return f"{licence['name']} ({licence['url']})"
+
+    def __call__(self, request, *args, **kwargs):
+        token = _request.set(request)
+        try:
+            return super().__call__(request, *args, **kwargs)
+        finally:
+            _request.reset(token)
 
     def get_object(self, request, slug=None):
         if slug is None:
@@ -111,24 +157,29 @@ class PhaseChangesFeed(CatalogueFeed):
         return step.comment or step.startup.mission
 
     def item_guid(self, step):
-        # One start-up has several steps, all linking to its page.
-        return f"{step.startup.get_absolute_url()}#phase-{step.phase}"
+        # One start-up has several steps, all linking to its page: its absolute
+        # address and the phase.
+        url = f"{step.startup.get_absolute_url()}#phase-{step.phase}"
+        return _request.get().build_absolute_uri(url)
 
     item_guid_is_permalink = False
 
     def item_pubdate(self, step):
         return _midday(step.start)
 
+    # A step does not change once begun: it was last updated when it began.
+    item_updateddate = item_pubdate
+
 
 class NewStartupsRss(NewStartupsFeed):
-    feed_type = Rss201rev2Feed
+    feed_type = TextRss201rev2Feed
 
 
 class PhaseChangesRss(PhaseChangesFeed):
-    feed_type = Rss201rev2Feed
+    feed_type = TextRss201rev2Feed
 
 
-new_startups_atom = NewStartupsFeed()
-new_startups_rss = NewStartupsRss()
-phase_changes_atom = PhaseChangesFeed()
-phase_changes_rss = PhaseChangesRss()
+new_startups_atom = open_data(NewStartupsFeed(), language=None)
+new_startups_rss = open_data(NewStartupsRss(), language=None)
+phase_changes_atom = open_data(PhaseChangesFeed(), language=None)
+phase_changes_rss = open_data(PhaseChangesRss(), language=None)

@@ -13,6 +13,7 @@ from django.db.models import (
 )
 from django.utils.translation import gettext_lazy as _
 
+from startups.betagouv.vocabulary import PHASE_OF_BETAGOUV_NAME
 from startups.caching import Parts, normalised_query
 from startups.facets import (
     COLUMN_FACETS,
@@ -47,17 +48,22 @@ class MultipleValueField(forms.Field):
 
     widget = forms.SelectMultiple  # reads every value of the parameter
 
-    def __init__(self, *, choices=None, model=None, **kwargs):
+    def __init__(self, *, choices=None, model=None, aliases=None, **kwargs):
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
         self.choices = dict(choices or {})
         self.model = model
+        # Other names of choices ({alias: value}), e.g. beta.gouv.fr's phases.
+        self.aliases = dict(aliases or {})
 
     def to_python(self, value) -> list[str]:
         values = value if isinstance(value, list | tuple) else [value]
         # NUL bytes are refused before (portfolio.middleware); strip them anyway
         # for callers that build a filter from other data.
         cleaned = (str(v).replace("\x00", "").strip() for v in values if v)
+        cleaned = (
+            self.aliases.get(v, v) if v not in self.choices else v for v in cleaned
+        )
         return list(dict.fromkeys(v for v in cleaned if v))
 
     def validate(self, value):
@@ -142,7 +148,10 @@ class StartupFilter(django_filters.FilterSet):
         label=_("Search"), method="filter_text", max_length=200
     )
     phase = MultipleValueFilter(
-        label=_("Phase"), choices=Phase.choices, method="filter_phase"
+        label=_("Phase"),
+        choices=Phase.choices,
+        aliases=PHASE_OF_BETAGOUV_NAME,
+        method="filter_phase",
     )
     incubator = MultipleValueFilter(
         label=_("Incubator"), model=Incubator, method="filter_incubator"

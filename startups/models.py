@@ -936,6 +936,9 @@ class CatalogueVersion(models.Model):
     database so that every worker and server sees the same number at once."""
 
     version = models.PositiveBigIntegerField(default=0)
+    # When the version last changed: the Last-Modified of open data, the same
+    # on every worker and server.
+    changed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("catalogue version")

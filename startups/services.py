@@ -15,11 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext
 
 from startups import history, policy
-
-# Moved to their own module; imported here for the callers of services.
-from startups.catalogue_version import bump_catalogue_version, catalogue_write
-from startups.history import save_sheet_versions
-from startups.importers.betagouv import (
+from startups.betagouv.reader import (
     Catalogue,
     EventRecord,
     IncubatorRecord,
@@ -28,6 +24,10 @@ from startups.importers.betagouv import (
     Problem,
     StartupRecord,
 )
+
+# Moved to their own module; imported here for the callers of services.
+from startups.catalogue_version import bump_catalogue_version, catalogue_write
+from startups.history import save_sheet_versions
 from startups.models import (
     Audience,
     Event,

@@ -10,7 +10,7 @@ from django.conf import settings as django_settings
 from django.db import connection
 from django.utils import translation
 
-from startups.importers.betagouv import PhaseRecord
+from startups.betagouv.reader import PhaseRecord
 from startups.models import Incubator, Organisation, Phase, Startup
 from startups.services import refresh_search_text, set_phase_history
 

@@ -148,12 +148,12 @@ def test_the_list_and_the_catalogues_filter_agree(client, catalogue):
 @pytest.mark.parametrize(
     "params, parameter",
     [
-        ({"phase": "nope"}, "non_field_errors"),
-        ({"incubator": ["dinum", "no-such-incubator"]}, "non_field_errors"),
-        ({"sponsor": "nobody"}, "non_field_errors"),
-        ({"thematic": "nothing"}, "non_field_errors"),
-        ({"usertype": "nobody"}, "non_field_errors"),
-        ({"accessibility": "maybe"}, "non_field_errors"),
+        ({"phase": "nope"}, "phase"),
+        ({"incubator": ["dinum", "no-such-incubator"]}, "incubator"),
+        ({"sponsor": "nobody"}, "sponsor"),
+        ({"thematic": "nothing"}, "thematic"),
+        ({"usertype": "nobody"}, "usertype"),
+        ({"accessibility": "maybe"}, "accessibility"),
         ({"year": "abc"}, "year"),
         ({"year": "1800"}, "year"),
         ({"sort": "random"}, "sort"),
@@ -174,7 +174,10 @@ def test_a_parameter_the_filter_cannot_use_is_a_400_with_the_reason(
 def test_an_unknown_identifier_is_named_in_the_error(client, catalogue):
     r = client.get("/api/v1/startups/", {"incubator": "no-such-incubator"})
     assert r.status_code == 400
-    assert "no-such-incubator" in r.json()["errors"]["non_field_errors"][0]
+    assert r.json()["errors"]["incubator"] == [
+        "Valeur inconnue, requête refusée : « no-such-incubator ». Les "
+        "identifiants admis sont ceux de /api/v1/incubators/."
+    ]
 
 
 def test_each_list_item_has_its_relations_and_history(client, catalogue):
@@ -451,3 +454,93 @@ def test_the_documentation_page_lists_endpoints_and_parameters_in_french(client,
         assert f"<code>{name}</code>" in text
     assert "/api/v2.7/startups.json" in text
     assert "<caption>" in text
+
+
+@pytest.mark.parametrize(
+    "betagouv_name, ours",
+    [("transfere", "integration"), ("opere", "operated"), ("abandon", "abandoned")],
+)
+def test_beta_gouv_frs_phase_names_are_aliases_of_ours(
+    client, make_startup, betagouv_name, ours
+):
+    make_startup(slug="mine", phases=[(Phase(ours), dt.date(2021, 1, 1))])
+    make_startup(slug="other", phases=[(Phase.CONSTRUCTION, dt.date(2021, 1, 1))])
+    by_alias = client.get("/api/v1/startups/", {"phase": betagouv_name})
+    assert by_alias.status_code == 200
+    assert ids(by_alias) == ["mine"]
+    assert ids(client.get("/api/v1/startups/", {"phase": ours})) == ["mine"]
+    v27 = client.get("/api/v2.7/startups.json", {"phase": betagouv_name}).json()
+    assert [s["id"] for s in v27["data"]] == ["mine"]
+
+
+def test_the_v27_files_take_the_catalogues_filters(client, catalogue):
+    body = client.get("/api/v2.7/startups.json", {"incubator": "dinum"}).json()
+    # Main or co-incubator, as the catalogue selects.
+    assert {s["id"] for s in body["data"]} == {"1000.premiers.Jours-é", "beta"}
+    incubators = client.get("/api/v2.7/incubators.json", {"incubator": "dinum"}).json()
+    assert {s["id"] for s in incubators["dinum"]["startups"]} == {
+        "1000.premiers.Jours-é",
+        "beta",
+    }
+    # beta's main incubator lists it too; gamma is not in the selection.
+    assert {s["id"] for s in incubators["fabrique"]["startups"]} == {"beta"}
+    csv_text = client.get("/api/v2.7/startups.csv", {"incubator": "dinum"}).content
+    assert csv_text.decode("utf-8-sig").count("\n") == 3  # header + 2 rows
+    bad = client.get("/api/v2.7/startups.json", {"incubator": "nowhere"})
+    assert bad.status_code == 400
+    assert bad["Content-Type"].startswith("application/json")
+    assert "nowhere" in bad.json()["errors"]["incubator"][0]
+
+
+def test_authors_json_is_a_json_404_that_says_why(client, db):
+    r = client.get("/api/v2.7/authors.json")
+    assert r.status_code == 404
+    assert r["Content-Type"].startswith("application/json")
+    assert "données personnelles" in r.json()["detail"]
+
+
+def test_a_refused_value_is_said_refused_not_ignored(client, catalogue):
+    r = client.get("/api/v1/startups/", {"phase": ["construction", "nope"]})
+    assert r.status_code == 400
+    message = r.json()["errors"]["phase"][0]
+    assert "refusée" in message and "« nope »" in message
+    assert "ignor" not in r.content.decode()
+
+
+@pytest.mark.parametrize(
+    "params, parameter",
+    [
+        ("page=", "page"),
+        ("page_size=", "page_size"),
+        ("year=", "year"),
+        ("page=1&page=2", "page"),
+        ("q=a&q=b", "q"),
+        ("sort=name&sort=phase", "sort"),
+        ("sort=", "sort"),
+        ("phase=construction&phase=", "phase"),
+        ("accessibility=", "accessibility"),
+    ],
+)
+def test_an_empty_or_repeated_single_value_is_refused(
+    client, catalogue, params, parameter
+):
+    r = client.get(f"/api/v1/startups/?{params}")
+    assert r.status_code == 400
+    assert list(r.json()["errors"]) == [parameter]
+
+
+def test_the_schema_states_every_bound_and_error(client, db):
+    schema = client.get("/api/v1/schema/").json()
+    parameters = {
+        p["name"]: p["schema"]
+        for p in schema["paths"]["/api/v1/startups/"]["get"]["parameters"]
+    }
+    assert parameters["page"]["minimum"] == 1
+    assert parameters["page_size"]["minimum"] == 1
+    assert parameters["year"]["minimum"] == 1900
+    assert parameters["year"]["maximum"] == 2999
+    assert parameters["q"]["maxLength"] == 200
+    assert "transfere" in parameters["phase"]["items"]["enum"]
+    for methods in schema["paths"].values():
+        for operation in methods.values():
+            assert {"304", "414", "503"} <= set(operation["responses"])

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from startups.importers.betagouv import BETAGOUV_NAME_OF_PHASE
+from startups.betagouv.vocabulary import BETAGOUV_NAME_OF_PHASE
 from startups.models import (
     Event,
     Incubator,
@@ -83,9 +83,9 @@ def check_startups_json_has_every_published_startup_with_its_relations(
         assert [p["name"] for p in attributes["phases"]] == [
             BETAGOUV_NAME_OF_PHASE[Phase(p.phase)] for p in startup.phases.all()
         ]
-        assert attributes["sponsors"] == [
-            f"/organisations/{o.slug}" for o in startup.sponsors.all()
-        ]
+        # Bare identifiers, as beta.gouv.fr writes them since 2023.
+        assert attributes["sponsors"] == [o.slug for o in startup.sponsors.all()]
+        assert attributes["link"] == startup.website  # "" when there is none
         assert len(attributes["events"]) == startup.events.count()
         relationships = row["relationships"]
         assert relationships["incubator"]["data"] == {
@@ -123,19 +123,27 @@ def check_a_not_assessed_startup_has_no_accessibility_status(client, real_catalo
         assert "accessibility_status" not in by_id[startup.slug]
 
 
-def check_incubators_json_groups_startups_by_main_incubator(client, real_catalogue):
+def check_incubators_json_lists_startups_under_each_incubator(client, real_catalogue):
     body = get_json(client, "/api/v2.7/incubators.json")
     assert set(body) == set(Incubator.objects.values_list("slug", flat=True))
-    total = sum(len(incubator["startups"]) for incubator in body.values())
-    assert total == Startup.objects.published().count()
     for incubator in Incubator.objects.select_related("owner"):
         entry = body[incubator.slug]
+        expected = set(
+            Startup.objects.published()
+            .of_incubator(incubator)
+            .values_list("slug", flat=True)
+        )
+        assert {s["id"] for s in entry.get("startups", [])} == expected
+        assert ("startups" in entry) == bool(expected)
         assert entry["title"] == incubator.name
         assert entry["owner"] == (
             f"/organisations/{incubator.owner.slug}" if incubator.owner else ""
         )
         assert entry["github"] == incubator.source_code_url
         assert entry["address"] == incubator.address
+    ademe = {s["id"] for s in body["ademe"]["startups"]}
+    assert {"ecobalyse", "ecopass"} <= ademe  # co-incubated by ademe and mtes
+    assert {"ecobalyse", "ecopass"} <= {s["id"] for s in body["mtes"]["startups"]}
     tricky_incubator = real_catalogue.incubator.slug
     tricky = next(s for s in body[tricky_incubator]["startups"] if s["id"] == "tricky")
     assert set(tricky) == {"id", "name", "pitch", "repository", "contact", "phases"}
@@ -162,7 +170,8 @@ def check_startups_csv_has_beta_gouv_frs_columns_and_a_row_per_startup(
     r = client.get("/api/v2.7/startups.csv")
     assert r.status_code == 200
     assert r["Content-Type"] == "text/csv; charset=utf-8"
-    text = r.content.decode("utf-8")
+    assert r.content.startswith("\ufeff".encode())  # Excel then reads UTF-8
+    text = r.content.decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text, newline=""), delimiter=";"))
     assert text.splitlines()[0] == (
         "id;name;mission;start;status;incubator;stats;link;repository;"
@@ -184,7 +193,7 @@ def check_startups_csv_has_beta_gouv_frs_columns_and_a_row_per_startup(
         assert row["start"] == (phases[0].start.isoformat() if phases else "")
         assert row["incubator"] == startup.incubator.slug
         assert row["incubators"].split(",")[0] == startup.incubator.slug
-        assert row["link"] == (startup.website or "null")
+        assert row["link"] == startup.website  # "" as beta.gouv.fr writes it
     tricky = by_id["tricky"]
     assert tricky["name"] == TRICKY_TITLE
     assert tricky["status"] == "transfere"
@@ -200,7 +209,7 @@ def test_every_file_matches_the_database_on_the_real_data(client, real_catalogue
     )
     check_startups_json_keeps_quotes_and_line_breaks_intact(client, real_catalogue)
     check_a_not_assessed_startup_has_no_accessibility_status(client, real_catalogue)
-    check_incubators_json_groups_startups_by_main_incubator(client, real_catalogue)
+    check_incubators_json_lists_startups_under_each_incubator(client, real_catalogue)
     check_organisations_json_lists_every_organisation(client, real_catalogue)
     check_startups_csv_has_beta_gouv_frs_columns_and_a_row_per_startup(
         client, real_catalogue
@@ -213,6 +222,8 @@ def test_every_file_matches_the_database_on_the_real_data(client, real_catalogue
         "/api/v2.7/startups.json",
         "/api/v2.7/incubators.json",
         "/api/v2.7/organisations.json",
+        "/api/v2.7/sponsors.json",
+        "/api/v2.7/startups_details.json",
         "/api/v2.7/startups.csv",
     ],
 )
@@ -232,7 +243,9 @@ def test_each_file_runs_the_same_queries_for_few_or_many_startups(
         make_startup(sponsors=[sponsor])
     many = count_queries()
     assert few == many
-    # ETag + start-ups + six prefetched lists + incubators.
+    # startups.json and .csv: ETag + start-ups + six prefetched lists +
+    # incubators; incubators.json: ETag + main incubations + their phases +
+    # co-incubations (+ their phases when there are some) + incubators.
     assert many <= 9
 
 

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from startups.importers.betagouv import (
+from startups.betagouv.reader import (
     MAX_FILE_BYTES,
     MAX_LIST_ITEMS,
     MAX_TEXT_LENGTH,

@@ -5,7 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from startups.importers.betagouv import read_catalogue
+from startups.betagouv.reader import read_catalogue
 from startups.models import Incubator, Phase
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ from types import SimpleNamespace
 import pytest
 from django.db import IntegrityError, transaction
 
-from startups.importers.betagouv import PhaseRecord
+from startups.betagouv.reader import PhaseRecord
 from startups.models import Phase, Startup, StartupPhase, current_phase_entry
 from startups.services import set_phase_history
 

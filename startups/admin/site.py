@@ -56,7 +56,14 @@ class StaffAdminSite(admin.AdminSite):
         ]
 
     def index(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "dashboard": dashboard(request)}
+        from startups.policy import Role, role_on
+
+        extra_context = {
+            **(extra_context or {}),
+            "dashboard": dashboard(request),
+            "can_invite": role_on(request.user, None)
+            in (Role.NATIONAL_TEAM, Role.INCUBATOR_STAFF),
+        }
         return super().index(request, extra_context)
 
 

@@ -34,6 +34,14 @@ class PagePagination(PageNumberPagination):
         f"{MAX_PAGE_SIZE})."
     )
 
+    def get_schema_operation_parameters(self, view):
+        # What the server enforces: whole numbers from 1 (a larger page_size is
+        # capped, not refused, as the description says).
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+        return parameters
+
     def get_page_size(self, request) -> int:
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None or raw == "":

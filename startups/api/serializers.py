@@ -12,18 +12,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from startups.importers.betagouv import BETAGOUV_NAME_OF_PHASE
+from startups.betagouv.vocabulary import BETAGOUV_NAME_OF_PHASE
+from startups.betagouv.writer import stats_address
 from startups.models import Organisation, Phase, Startup
-
-
-def stats_address(startup: Startup) -> str:
-    """The usage statistics page: its own address, or beta.gouv.fr's convention
-    ("stats: true" means a page at <website>/stats)."""
-    if startup.stats_url:
-        return startup.stats_url
-    if startup.has_stats_page and startup.website:
-        return startup.website.rstrip("/") + "/stats"
-    return ""
 
 
 def _absolute(serializer: serializers.Serializer, path: str) -> str:

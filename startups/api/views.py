@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -30,8 +31,9 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from startups.api import serializers as s
-from startups.api.http import open_data
-from startups.filters import MultipleValueFilter, StartupFilter
+from startups.api.http import add_open_data_headers, open_data
+from startups.betagouv.writer import CLEAN_UPS
+from startups.filters import MultipleValueField, MultipleValueFilter, StartupFilter
 from startups.models import (
     Audience,
     FormerSlug,
@@ -64,13 +66,71 @@ def _reject_nul_characters(request) -> None:
             )
 
 
+# Parameters that take one value, and those whose value must be a whole number
+# or one of a list: an empty value is none of these (the schema says so).
+SINGLE_VALUED = ("q", "year", "sort", "page", "page_size")
+WHOLE_NUMBERS = ("year", "page", "page_size")
+ENUMERATED = ("sort", "phase", "accessibility")
+
+
+def _reject_repeated_or_empty(request) -> None:
+    """A parameter given twice, or a number or a listed value left empty, is
+    refused rather than one value picked or the parameter dropped silently."""
+    errors = {}
+    for name in dict.fromkeys(SINGLE_VALUED + ENUMERATED):
+        values = request.GET.getlist(name)
+        if name in SINGLE_VALUED and len(values) > 1:
+            errors[name] = [
+                f"Paramètre donné {len(values)} fois, requête refusée : "
+                "indiquez-le une seule fois."
+            ]
+        elif any(not v.strip() for v in values):
+            wanted = (
+                "un nombre entier" if name in WHOLE_NUMBERS else "une valeur admise"
+            )
+            errors[name] = [f"Valeur vide, requête refusée : indiquez {wanted}."]
+    if errors:
+        raise ValidationError(errors)
+
+
 def filter_errors(form) -> dict[str, list[str]]:
-    """The FilterSet form's errors; those about no single field (unknown values
-    of a repeatable parameter) under "non_field_errors"."""
-    return {
-        ("non_field_errors" if name == "__all__" else name): [str(e) for e in errors]
-        for name, errors in form.errors.items()
-    }
+    """What is wrong with each parameter, as the API refuses it (the page
+    ignores such values and says so; the API names them and stops):
+    {parameter: [reasons]}."""
+    errors: dict[str, list[str]] = {}
+    for name, field in form.fields.items():
+        if not isinstance(field, MultipleValueField) or name not in form.data:
+            continue
+        cleaned = form.cleaned_data.get(name) or []
+        kept = field.kept(cleaned)
+        unknown = [v for v in field.to_python(form.data.getlist(name)) if v not in kept]
+        if unknown:
+            errors[name] = [
+                "Valeur inconnue, requête refusée : "
+                + ", ".join(f"« {v} »" for v in unknown)
+                + "."
+                + _known_values(name, field)
+            ]
+    for name, messages in form.errors.items():
+        if name == "__all__":
+            continue  # the unknown values above, worded for the page
+        errors[name] = [str(message) for message in messages]
+    return errors
+
+
+def _known_values(name: str, field: MultipleValueField) -> str:
+    if field.model is None:
+        values = dict.fromkeys([*field.choices, *field.aliases])
+        return " Valeurs admises : " + ", ".join(values) + "."
+    return f" Les identifiants admis sont ceux de /api/v1/{_LIST_OF[name]}/."
+
+
+_LIST_OF = {
+    "incubator": "incubators",
+    "sponsor": "sponsors",
+    "thematic": "themes",
+    "usertype": "audiences",
+}
 
 
 # French, cacheable, open to every origin (startups.api.http.open_data). No
@@ -82,7 +142,24 @@ class OpenDataViewSet(viewsets.GenericViewSet):
 
     @classmethod
     def as_view(cls, actions=None, **initkwargs):
-        return open_data(super().as_view(actions, **initkwargs))
+        view = open_data(super().as_view(actions, **initkwargs))
+
+        @functools.wraps(view)
+        def checked(request, *args, **kwargs):
+            # Before the cache, whose keys leave empty parameters out.
+            try:
+                _reject_repeated_or_empty(request)
+            except ValidationError as exc:
+                response = JsonResponse(
+                    {"detail": INVALID_PARAMETERS, "errors": exc.detail},
+                    status=400,
+                    json_dumps_params={"ensure_ascii": False},
+                )
+                add_open_data_headers(response)
+                return response
+            return view(request, *args, **kwargs)
+
+        return checked
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -111,7 +188,11 @@ FILTER_DESCRIPTIONS = {
         "les sponsors (200 caractères au plus) ; sans accents ni majuscules "
         "requis. Les résultats sont alors classés par pertinence, sauf avec sort."
     ),
-    "phase": "Phase actuelle. Répétable : ?phase=construction&phase=acceleration.",
+    "phase": (
+        "Phase actuelle. Répétable : ?phase=construction&phase=acceleration. Les "
+        "noms de beta.gouv.fr sont admis aussi (transfere = integration, opere = "
+        "operated, abandon = abandoned, abandon-investigation = inconclusive…)."
+    ),
     "incubator": (
         "Identifiant d'incubateur, principal ou co-incubateur (voir "
         "/api/v1/incubators/). Répétable."
@@ -134,16 +215,25 @@ FILTER_DESCRIPTIONS = {
 }
 
 
+# Bounds the filter enforces, stated in the schema.
+PARAMETER_SCHEMAS = {
+    "q": {"type": "string", "maxLength": 200},
+    "year": {"type": "integer", "minimum": 1900, "maximum": 2999},
+}
+
+
 def startup_filter_parameters() -> list[OpenApiParameter]:
     parameters = []
     for name, filter_ in StartupFilter.base_filters.items():
         choices = filter_.extra.get("choices")
         enum = [value for value, _label in choices] if choices else None
+        if enum is not None:
+            enum += list(filter_.extra.get("aliases", {}))
         many = isinstance(filter_, MultipleValueFilter)
         parameters.append(
             OpenApiParameter(
                 name,
-                OpenApiTypes.STR if not name == "year" else OpenApiTypes.INT,
+                PARAMETER_SCHEMAS.get(name, OpenApiTypes.STR),
                 OpenApiParameter.QUERY,
                 description=FILTER_DESCRIPTIONS[name],
                 enum=enum,
@@ -156,9 +246,11 @@ def startup_filter_parameters() -> list[OpenApiParameter]:
 
 BAD_REQUEST = OpenApiResponse(
     description=(
-        "Paramètre invalide : identifiant inconnu, année ou page hors limites, "
-        "caractère NUL… Le corps dit lesquels et pourquoi : "
-        '{"detail": "…", "errors": {"year": ["…"]}}.'
+        "Paramètre refusé : identifiant ou valeur inconnus, année, page ou "
+        "taille de page hors limites, texte trop long, caractère NUL… Le corps "
+        "nomme chaque paramètre refusé et dit pourquoi : "
+        '{"detail": "…", "errors": {"year": ["…"], "phase": ["Valeur inconnue, '
+        'requête refusée : « x ». Valeurs admises : …"]}}.'
     )
 )
 NOT_FOUND = OpenApiResponse(description="Aucune fiche publique n'a cet identifiant.")
@@ -473,7 +565,12 @@ def documentation_context() -> dict:
                 ],
             }
         )
-    return {"operations": operations, "models": models, "info": schema_["info"]}
+    return {
+        "operations": operations,
+        "models": models,
+        "info": schema_["info"],
+        "clean_ups": CLEAN_UPS,
+    }
 
 
 def documentation(request):

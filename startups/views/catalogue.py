@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from startups.caching import Parts, cached, cached_page, normalised_query
-from startups.downloads import csv_lines, download, rows
+from startups.downloads import csv_lines, download, rows, xlsx_download
 from startups.expressions import listed
 from startups.filters import PAGE_SIZE, SORTS, StartupFilter
 from startups.models import Phase, Startup
@@ -76,8 +76,8 @@ def startup_list(request):
 CSV_SEPARATOR = " | "
 
 
-@cached_page
-def export_csv(request):
+def _export_table(request):
+    """The export's header and rows (read a chunk at a time) of the selection."""
     startups = StartupFilter(request.GET, queryset=Startup.objects.for_export()).qs
     header = [
         _("identifier"),
@@ -114,9 +114,23 @@ def export_csv(request):
         ]
         for s in rows(startups)
     )
+    return header, lines
+
+
+@cached_page
+def export_csv(request):
+    header, lines = _export_table(request)
     return download(
         # The byte order mark makes spreadsheet software read the file as UTF-8.
         chain(["\ufeff"], csv_lines(chain([header], lines))),
         content_type="text/csv; charset=utf-8",
         filename="startups.csv",
     )
+
+
+@cached_page
+def export_xlsx(request):
+    """The same selection as a spreadsheet: opens as it is in Excel (French or
+    not) and LibreOffice, whatever their separator and encoding settings."""
+    header, lines = _export_table(request)
+    return xlsx_download(header, lines, filename="startups.xlsx", sheet=_("Start-ups"))

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from startups.importers.betagouv import read_catalogue
+from startups.betagouv.reader import read_catalogue
 from startups.models import Incubator, Organisation
 from startups.services import import_catalogue
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('startups', '0011_staff_roles'),
+        ('startups', '0012_catalogue_version_changed_at'),
     ]
 
     operations = [

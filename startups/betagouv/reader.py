@@ -22,7 +22,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.utils.text import slugify
 
-from startups.models import Event, Organisation, Phase, Startup
+from startups.betagouv.vocabulary import (
+    ACCESSIBILITY_OF_BETAGOUV,
+    PHASE_OF_BETAGOUV_NAME,
+)
+from startups.models import Event, Organisation, Startup
 from startups.rules import DESCRIPTION_MAX_LENGTH, FURTHEST_START, MISSION_MAX_LENGTH
 
 # Limits on one sheet (bounded work for the import, the database and the pages),
@@ -38,38 +42,6 @@ FOLDERS = {
     "incubators": ("incubators", "_incubators"),
     "startups": ("startups", "_startups"),
     "phases": ("phases", "_phases"),
-}
-
-# beta.gouv.fr's phase names, older ones included, and the phase each one means.
-PHASE_OF_BETAGOUV_NAME = {
-    "investigation": Phase.INVESTIGATION,
-    "construction": Phase.CONSTRUCTION,
-    "acceleration": Phase.ACCELERATION,
-    "consolidation": Phase.CONSOLIDATION,
-    "transfere": Phase.INTEGRATION,
-    "transfer": Phase.INTEGRATION,
-    "success": Phase.INTEGRATION,
-    "alumni": Phase.INTEGRATION,
-    "opere": Phase.OPERATED,
-    "abandon": Phase.ABANDONED,
-    "abandon-investigation": Phase.INCONCLUSIVE,
-}
-# The names beta.gouv.fr uses today, for files and exports in its format.
-BETAGOUV_NAME_OF_PHASE = {
-    Phase.INVESTIGATION: "investigation",
-    Phase.CONSTRUCTION: "construction",
-    Phase.ACCELERATION: "acceleration",
-    Phase.CONSOLIDATION: "consolidation",
-    Phase.INTEGRATION: "transfere",
-    Phase.OPERATED: "opere",
-    Phase.ABANDONED: "abandon",
-    Phase.INCONCLUSIVE: "abandon-investigation",
-}
-
-ACCESSIBILITY_OF_BETAGOUV = {
-    "totalement conforme": Startup.AccessibilityStatus.FULLY_COMPLIANT,
-    "partiellement conforme": Startup.AccessibilityStatus.PARTIALLY_COMPLIANT,
-    "non conforme": Startup.AccessibilityStatus.NOT_COMPLIANT,
 }
 
 # beta.gouv.fr's fixed user types, with the label shown for them here.
