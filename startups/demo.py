@@ -39,7 +39,7 @@ from startups.models import (
     Theme,
     current_phase_entry,
 )
-from startups.search import SEARCH_INDEXES, search_text_of
+from startups.search import SEARCH_INDEXES, search_fields_of
 from startups.services import catalogue_write
 
 # "Today" for the generator: a fixed date, so that a seed gives the same catalogue
@@ -816,6 +816,7 @@ def _build_startup(
         if rng.random() < 0.6
         else vocabulary.incubators
     )
+    technologies = _pick_some(rng, TECHNOLOGIES, rng.randint(1, 3)) if launched else []
     chunk.startups.append(
         Startup(
             pk=pk,
@@ -824,9 +825,7 @@ def _build_startup(
             mission=mission,
             description=description,
             incubator_id=incubator,
-            technologies=_pick_some(rng, TECHNOLOGIES, rng.randint(1, 3))
-            if launched
-            else [],
+            technologies=technologies,
             website=website,
             repository=f"https://code.{DEMO_DOMAIN}/{slug}"
             if launched and rng.random() < 0.7
@@ -848,11 +847,14 @@ def _build_startup(
             current_phase=current.phase,
             current_phase_start=current.start,
             started_on=phases[0].start,
-            search_text=search_text_of(
+            **search_fields_of(
                 SimpleNamespace(
                     title=title,
+                    slug=slug,
+                    former_slugs=_Prefetched({}, [], "slug"),
                     mission=mission,
                     description=description,
+                    technologies=technologies,
                     themes=_Prefetched(vocabulary.rows[Theme], themes, "label"),
                     sponsors=_Prefetched(
                         vocabulary.rows[Organisation], sponsors, "name"
@@ -881,7 +883,7 @@ def _build_startup(
 
 class _Prefetched(list):
     """Rows that answer .all() like a prefetched relation (in the model's
-    order), for search_text_of."""
+    order), for search_fields_of."""
 
     def __init__(self, rows: dict[int, Any], pks: list[int], ordering: str):
         super().__init__(sorted((rows[pk] for pk in pks), key=attrgetter(ordering)))

@@ -11,10 +11,11 @@ from django.db.models import (
     Q,
     QuerySet,
 )
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from startups.betagouv.vocabulary import PHASE_OF_BETAGOUV_NAME
-from startups.caching import Parts, normalised_query
+from startups.caching import Parts, catalogue_version, normalised_query
 from startups.facets import (
     COLUMN_FACETS,
     FACETS,
@@ -31,7 +32,13 @@ from startups.models import (
     Startup,
     Theme,
 )
-from startups.search import can_resemble, query_words, search
+from startups.search import (
+    CORRECTION_MIN_LENGTH,
+    Terms,
+    catalogue_vocabulary,
+    corrected,
+    search,
+)
 
 PAGE_SIZE = 24
 # Filters on columns of the facets index (models.Startup): choosing their rows
@@ -187,19 +194,41 @@ class StartupFilter(django_filters.FilterSet):
     class Meta:
         form = StartupFilterForm
 
-    def __init__(self, data=None, queryset=None, *, resembling=False, **kwargs):
-        """With `resembling`, the text search looks for titles resembling what
-        was typed rather than for its words (see search.search)."""
-        self.resembling = resembling
+    def __init__(self, data=None, queryset=None, **kwargs):
         queryset = Startup.objects.all() if queryset is None else queryset
         # Whatever the caller passes, the public never sees unpublished sheets.
         super().__init__(data, queryset.published(), **kwargs)
+
+    @cached_property
+    def terms(self) -> Terms:
+        """The words searched for. When no published start-up has the words
+        typed, and some word is a typing mistake for words of the catalogue
+        that do find start-ups, those words instead (search.corrected): the
+        page, its CSV export and the API so show the same selection. One query
+        (whether the words find anything) for a search, a few more when it
+        finds nothing."""
+        self.errors  # noqa: B018 (validates the form)
+        terms = Terms.of(self.form.cleaned_data.get("q") or "")
+        if not terms or len(terms.glued) < CORRECTION_MIN_LENGTH:
+            return terms
+        published = Startup.objects.published()
+        if search(published, terms).exists():
+            return terms
+        fixed = corrected(terms, catalogue_vocabulary(catalogue_version()))
+        if fixed is None or not search(published, fixed).exists():
+            return terms
+        return fixed
+
+    @property
+    def correction(self) -> Terms | None:
+        """The corrected words, when the search used them."""
+        return self.terms if self.terms.corrected else None
 
     # Filters. None of them joins a many-to-many table in the outer query, so
     # that results never repeat and facet counts can group on them.
 
     def filter_text(self, queryset, name, value):
-        return search(queryset, value, resembling=self.resembling)
+        return search(queryset, self.terms)
 
     def filter_phase(self, queryset, name, value):
         return queryset.filter(current_phase__in=value)
@@ -251,27 +280,20 @@ class StartupFilter(django_filters.FilterSet):
     def _sorted(self, queryset) -> QuerySet:
         sort = self.form.cleaned_data.get("sort")
         if not sort and "search_rank" in queryset.query.annotations:
-            return queryset.order_by("-search_rank", "title", "pk")
+            return queryset.order_by("search_rank", "sort_title", "pk")
         if sort == "-updated":
-            return queryset.order_by("-updated_at", "title", "pk")
+            return queryset.order_by("-updated_at", "sort_title", "pk")
         if sort == "-started":
             return queryset.order_by(
-                F("started_on").desc(nulls_last=True), "title", "pk"
+                F("started_on").desc(nulls_last=True), "sort_title", "pk"
             )
         if sort == "phase":
             return queryset.in_phase_order()
-        return queryset.order_by("title", "pk")
+        return queryset.order_by("sort_title", "pk")
 
     @property
     def searching(self) -> bool:
-        return bool(query_words(self.form.cleaned_data.get("q") or ""))
-
-    @property
-    def can_resemble(self) -> bool:
-        """Whether the text typed can be looked for by resemblance."""
-        return not self.resembling and can_resemble(
-            self.form.cleaned_data.get("q") or ""
-        )
+        return bool(self.terms)
 
     def ignored_parameters(self) -> list[str]:
         self.errors  # noqa: B018 (validates the form)

@@ -33,7 +33,10 @@ DERIVED_FIELDS = (
     "current_phase",
     "current_phase_start",
     "started_on",
+    "search_title",
     "search_text",
+    "search_body",
+    "sort_title",
     "created_at",
     "updated_at",
 )

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from startups.expressions import joined_list
 from startups.media import StoredImages
 from startups.rules import DESCRIPTION_MAX_LENGTH, MISSION_MAX_LENGTH, validate_image
-from startups.search import SearchDocument
+from startups.search import SearchWords
 
 # beta.gouv.fr's ids are kept as they are so that old links keep working: they may
 # hold dots, capitals and accented letters ("1000.premiers.jours.blues", "e-inspé").
@@ -240,7 +240,7 @@ class IncubatorQuerySet(models.QuerySet):
         return self.select_related("owner").prefetch_related(
             models.Prefetch(
                 "highlighted_startups",
-                queryset=Startup.objects.published().order_by("title", "pk"),
+                queryset=Startup.objects.published().order_by("sort_title", "pk"),
             )
         )
 
@@ -362,7 +362,7 @@ class AccessibilityStatus(models.TextChoices):
 CARD_FIELDS = ("slug", "title", "mission", "current_phase", "incubator", "screenshot")
 # The widest columns of a start-up (about 1.5 kB together), which only search
 # reads, in SQL: pages that list start-ups leave them in the database.
-SEARCH_FIELDS = ("search_text", "search_vector")
+SEARCH_FIELDS = ("search_title", "search_text", "search_body", "search_vector")
 
 
 class StartupQuerySet(models.QuerySet):
@@ -417,12 +417,12 @@ class StartupQuerySet(models.QuerySet):
 
     def in_phase_order(self):
         """Life-cycle order of the current phase (start-ups without a phase
-        last), then title."""
+        last), then alphabetical order."""
         rank = models.Case(
             *(models.When(current_phase=p.value, then=p.rank) for p in Phase),
             default=len(Phase),
         )
-        return self.alias(phase_rank=rank).order_by("phase_rank", "title", "pk")
+        return self.alias(phase_rank=rank).order_by("phase_rank", "sort_title", "pk")
 
     def for_export(self):
         """The CSV export: each row with its main incubator and its lists
@@ -689,19 +689,34 @@ class Startup(StoredImages, models.Model):
     started_on = models.DateField(
         _("started on"), null=True, blank=True, editable=False
     )
-    # Title, mission, description, themes and sponsors in lower case without
-    # accents, written by services.refresh_search_text(); what text search reads.
+    # What text search reads, written by services.refresh_search_text() from
+    # search.search_fields(): the words (lower case, no accents) with their
+    # French stems, of the title and former identifiers (search_title), of the
+    # identifier, mission, themes, sponsors and technologies (search_text), and
+    # of the description (search_body).
+    search_title = models.TextField(
+        _("search title"), blank=True, default="", editable=False
+    )
     search_text = models.TextField(
         _("search text"), blank=True, default="", editable=False
     )
-    # PostgreSQL's weighted full-text vector of search_text, computed by the
+    search_body = models.TextField(
+        _("search body"), blank=True, default="", editable=False
+    )
+    # PostgreSQL's weighted full-text vector of those three, computed by the
     # database on every write (whoever writes: services, reversion's restore,
-    # bulk loads) and GIN-indexed; NULL on SQLite. See search.SearchDocument.
+    # bulk loads) and GIN-indexed; NULL on SQLite, which indexes the same
+    # columns with FTS5 (search.SQLITE_FTS). See search.SearchWords.
     search_vector = models.GeneratedField(
-        expression=SearchDocument(),
+        expression=SearchWords(),
         output_field=SearchVectorField(null=True),
         db_persist=True,
         verbose_name=_("search vector"),
+    )
+    # The title's place in alphabetical order (search.sort_key), written with
+    # the search columns; "C" collation on PostgreSQL (migration 0013).
+    sort_title = models.CharField(
+        _("sort key"), max_length=200, blank=True, default="", editable=False
     )
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -710,7 +725,7 @@ class Startup(StoredImages, models.Model):
     objects = StartupQuerySet.as_manager()
 
     class Meta:
-        ordering = ["title"]
+        ordering = ["sort_title", "id"]
         verbose_name = _("start-up")
         verbose_name_plural = _("start-ups")
         constraints = [
@@ -748,12 +763,12 @@ class Startup(StoredImages, models.Model):
                 name="startup_facets_idx",
             ),
             models.Index(fields=["-updated_at"], name="startup_updated_idx"),
-            # The catalogue: published start-ups in title order, a page at a time.
-            # With the id: a deep page's skipped rows are read from the index
-            # alone (startups.paging.rows_between).
+            # The catalogue: published start-ups in alphabetical order, a page
+            # at a time. With the id: a deep page's skipped rows are read from
+            # the index alone (startups.paging.rows_between).
             models.Index(
-                fields=["is_published", "title", "id"],
-                name="startup_published_title_idx",
+                fields=["is_published", "sort_title", "id"],
+                name="startup_published_sort_idx",
             ),
         ]
 
@@ -966,7 +981,7 @@ def current_phase_entry(entries: Iterable[P]) -> P | None:
 # brings back the whole sheet. Registered here, before the admin looks.
 for _model in (StartupPhase, Event, FormerSlug, Incubator, Organisation):
     reversion.register(_model)
-# The search vector is the database's to compute from search_text.
+# The search vector is the database's to compute from the search columns.
 reversion.register(
     Startup, follow=["phases", "events", "former_slugs"], exclude=["search_vector"]
 )

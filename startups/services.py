@@ -42,7 +42,7 @@ from startups.models import (
     current_phase_entry,
 )
 from startups.rules import normalise_newlines
-from startups.search import search_text_of
+from startups.search import SEARCH_COLUMNS, search_fields_of
 
 
 def refresh_current_phase(
@@ -64,23 +64,26 @@ def refresh_current_phase(
 
 
 def refresh_search_text(startups: Iterable[Startup]) -> None:
-    """Store on each start-up the normalised text that search reads
-    (search.search_text_of). Call it after a start-up's title, mission,
-    description, themes or sponsors (or a sponsor's name) change."""
+    """Store on each start-up the columns that search and alphabetical order
+    read (search.search_fields_of). Call it after a start-up's title,
+    identifiers, mission, description, technologies, themes or sponsors (or a
+    sponsor's name) change."""
     pks = [s.pk for s in startups]
+    columns = [*SEARCH_COLUMNS, "sort_title"]
     for i in range(0, len(pks), 500):
         changed = []
         for startup in (
             Startup.objects.filter(pk__in=pks[i : i + 500])
-            .only("pk", "title", "mission", "description", "search_text")
-            .prefetch_related("themes", "sponsors")
+            .only("slug", "title", "mission", "description", "technologies", *columns)
+            .prefetch_related("themes", "sponsors", "former_slugs")
         ):
-            text = search_text_of(startup)
-            if text != startup.search_text:
-                startup.search_text = text
+            fields = search_fields_of(startup)
+            if any(getattr(startup, c) != v for c, v in fields.items()):
+                for column, value in fields.items():
+                    setattr(startup, column, value)
                 changed.append(startup)
         # bulk_update leaves updated_at alone: the text is derived, not edited.
-        Startup.objects.bulk_update(changed, ["search_text"])
+        Startup.objects.bulk_update(changed, columns)
     if pks:
         bump_catalogue_version()
 

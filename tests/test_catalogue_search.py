@@ -2,6 +2,7 @@ import pytest
 from django.core.management import call_command
 
 from startups.models import Startup, Theme
+from startups.search import search
 from startups.services import refresh_search_text
 
 pytestmark = pytest.mark.django_db
@@ -97,14 +98,17 @@ def test_search_text_follows_a_changed_theme_label(startup):
     assert "environnement" not in s.search_text
 
 
-def test_the_text_is_stored_without_accents_or_capitals_title_on_its_own_line(
+def test_the_words_are_stored_without_accents_or_capitals_with_their_stems(
     startup,
 ):
-    s = startup(title="Œuvre Été", mission="À l'ÉCOLE.")
+    s = startup(title="Œuvre Été", mission="À l'ÉCOLE.", description="Des vélos.")
 
-    assert s.__class__.objects.get(pk=s.pk).search_text.startswith(
-        "œuvre ete\na l'ecole."
-    )
+    stored = Startup.objects.get(pk=s.pk)
+    assert stored.search_title.startswith("œuvreete|")
+    assert " œuvre ete " in stored.search_title
+    assert " ecole " in stored.search_text
+    assert " ecol " in stored.search_text  # its stem
+    assert " velos " in stored.search_body
 
 
 def test_with_the_real_catalogue_sante_finds_the_health_themed_startups(
@@ -125,79 +129,175 @@ def test_with_the_real_catalogue_sante_finds_the_health_themed_startups(
     assert f"{count} start-ups" in response.content.decode()
 
 
-def test_on_postgresql_search_understands_french_word_forms(
-    postgres_only, client, startup
-):
+def test_search_understands_french_word_forms(client, startup):
     startup(title="Aide à l'emploi")
     startup(title="Garde d'enfants")
+    startup(title="Sécurité", mission="Sécuriser les réseaux.")
 
-    response = client.get(LIST, {"q": "emplois"})
+    assert titles(client.get(LIST, {"q": "emplois"})) == ["Aide à l'emploi"]
+    assert titles(client.get(LIST, {"q": "sécuriser"})) == ["Sécurité"]
 
-    assert titles(response) == ["Aide à l'emploi"]
 
-
-def test_on_postgresql_search_results_come_by_relevance(postgres_only, client, startup):
+def test_search_results_come_by_relevance(client, startup):
     startup(title="Annuaire", mission="Un annuaire qui parle aussi de vélo.")
     startup(title="Vélo partout", mission="Louer un vélo, réparer un vélo.")
 
     response = client.get(LIST, {"q": "velo"})
 
-    assert [s.title for s in response.context["page"].object_list] == [
-        "Vélo partout",
-        "Annuaire",
+    assert in_order(response) == ["Vélo partout", "Annuaire"]
+
+
+def in_order(response) -> list[str]:
+    return [s.title for s in response.context["page"].object_list]
+
+
+def test_an_exact_title_comes_first_then_titles_starting_with_the_words(
+    client, startup
+):
+    startup(title="Connect", mission="Aidants Connect, pour les aidants.")
+    startup(title="Les aidants connectés")
+    startup(title="Aidants Connect Pro")
+    startup(title="Aidants Connect")
+    startup(title="Guichet", description="Pour les aidants : connect.")
+
+    response = client.get(LIST, {"q": "aidants connect"})
+
+    assert in_order(response) == [
+        "Aidants Connect",
+        "Aidants Connect Pro",
+        "Les aidants connectés",
+        "Connect",
+        "Guichet",
     ]
 
 
-def test_on_postgresql_when_no_startup_has_the_words_titles_resembling_them_are_shown(
-    postgres_only, client, startup
+@pytest.mark.parametrize(
+    "typed", ["rdv solidarites", "RDV-Solidarités", "rdvsolidarites", "Rdv Solidarité"]
+)
+def test_glued_or_split_words_punctuation_accents_and_case_do_not_matter(
+    client, startup, typed
 ):
+    startup(title="Solidarités", mission="Prendre un RDV en ligne.")
+    startup(title="RDV-Solidarités")
+    startup(title="Rendez-vous", mission="Des rdv pour les solidarités.")
+
+    assert in_order(client.get(LIST, {"q": typed}))[0] == "RDV-Solidarités"
+
+
+def test_words_split_at_capitals_find_a_glued_title(client, startup):
+    startup(title="Dossier", mission="Un dossier facile à remplir.")
+    startup(title="DossierFacile")
+
+    assert in_order(client.get(LIST, {"q": "dossier facile"})) == [
+        "DossierFacile",
+        "Dossier",
+    ]
+    assert in_order(client.get(LIST, {"q": "facile"})) == ["DossierFacile", "Dossier"]
+
+
+def test_former_identifiers_and_the_identifiers_words_are_searched(client, startup):
+    from startups.models import FormerSlug
+
+    renamed = startup(title="Acceslibre", slug="acceslibre")
+    FormerSlug.objects.create(startup=renamed, slug="access4all")
+    refresh_search_text([renamed])
+    startup(title="Other", slug="prelevement-a-la-source")
+
+    assert in_order(client.get(LIST, {"q": "access4all"})) == ["Acceslibre"]
+    assert in_order(client.get(LIST, {"q": "prelevement source"})) == ["Other"]
+
+
+def test_a_whole_word_beats_a_shared_stem_and_a_longer_stem_is_not_found(
+    client, startup
+):
+    startup(title="Écologie", mission="La transition écologique.")
+    startup(title="Écol'lieu", mission="Un tiers-lieu.")
+    startup(title="Cantine", mission="Les repas à l'école.")
+
+    # "école" and "écol'lieu" share the stem "ecol"; "écologie" has "ecolog".
+    assert in_order(client.get(LIST, {"q": "école"})) == ["Cantine", "Écol'lieu"]
+
+
+def test_a_typing_mistake_in_a_title_word_is_corrected_and_said(client, startup):
     startup(title="Mon suivi justice")
     startup(title="Registre", mission="Le suivi des dossiers de justice.")
     startup(title="Jardins partagés")
 
     response = client.get("/startups/", {"q": "justise"})
 
-    assert [s.title for s in response.context["page"].object_list] == [
-        "Mon suivi justice"
-    ]
-    assert response.context["resembling"]
+    assert in_order(response) == ["Mon suivi justice", "Registre"]
+    assert response.context["correction"].corrected_text == "justice"
+    html = response.content.decode()
     assert (
-        "Aucune start-up ne contient les mots « justise » : voici celles dont le "
-        "nom s'en approche." in response.content.decode()
+        "Aucune start-up ne contient les mots « justise » : résultats pour "
+        "« justice »." in html
     )
+    assert "2 start-ups" in html
     (phase,) = [f for f in response.context["facets"] if f.name == "phase"]
-    assert sum(o.count for o in phase.options) == 1  # counted over those titles
+    assert sum(o.count for o in phase.options) == 2  # counted over those
 
 
-def test_on_postgresql_titles_are_not_looked_for_by_resemblance_when_the_words_match(
-    postgres_only, client, startup
+def test_typing_mistakes_are_corrected_on_themes_sponsors_and_technologies(
+    client, startup, make_organisation
 ):
+    startup(title="A", themes=[Theme.objects.create(slug="agri", label="Agriculture")])
+    startup(title="B", sponsors=[make_organisation(name="Gendarmerie nationale")])
+    startup(title="C", technologies=["Django", "PostgreSQL"])
+    startup(title="D")
+
+    assert in_order(client.get(LIST, {"q": "agricultre"})) == ["A"]
+    assert in_order(client.get(LIST, {"q": "gendarmrie"})) == ["B"]
+    assert in_order(client.get(LIST, {"q": "djangp"})) == ["C"]
+
+
+def test_the_csv_and_the_api_return_the_corrected_selection_too(client, startup):
+    startup(title="Mon suivi justice")
+    startup(title="Registre", mission="Le suivi des dossiers de justice.")
+    startup(title="Jardins partagés")
+
+    page = in_order(client.get(LIST, {"q": "justise"}))
+    csv = client.get("/en/startups/export.csv", {"q": "justise"})
+    lines = b"".join(csv.streaming_content if csv.streaming else [csv.content])
+    rows = lines.decode("utf-8-sig").splitlines()[1:]
+    api = client.get("/api/v1/startups/", {"q": "justise"}).json()
+
+    assert page == ["Mon suivi justice", "Registre"]
+    assert [r.split(",")[1] for r in rows] == page
+    assert [s["title"] for s in api["results"]] == page
+
+
+def test_a_search_that_finds_nothing_says_so_without_a_correction(client, startup):
+    startup(title="Mon suivi justice")
+
+    response = client.get(LIST, {"q": "zzzzqqq"})
+
+    assert in_order(response) == []
+    assert response.context["correction"] is None
+    assert 'id="correction"' not in response.content.decode()
+
+
+def test_words_found_are_not_corrected(client, startup):
     startup(title="Mon suivi justice")
     startup(title="Registre", mission="Le suivi des dossiers de justice.")
     startup(title="Suivi justise")
 
     response = client.get(LIST, {"q": "suivi justice"})
 
-    assert not response.context["resembling"]
+    assert response.context["correction"] is None
     assert titles(response) == ["Mon suivi justice", "Registre"]
-    assert "resembles" not in response.content.decode()
 
 
-def test_on_postgresql_short_words_are_not_looked_for_by_resemblance(
-    postgres_only, client, startup
-):
+def test_short_words_are_not_corrected(client, startup):
     startup(title="Capital")
     startup(title="Ma cantine")
 
     response = client.get(LIST, {"q": "cnt"})
 
     assert titles(response) == []
-    assert not response.context["resembling"]
+    assert response.context["correction"] is None
 
 
-def test_on_postgresql_resembling_titles_are_found_through_the_trigram_index(
-    postgres_only, startup
-):
+def test_the_search_reads_the_database_index(postgres_only, startup):
     from django.db import connection
 
     from startups.search import search
@@ -207,6 +307,17 @@ def test_on_postgresql_resembling_titles_are_found_through_the_trigram_index(
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE startups_startup")
         cursor.execute("SET LOCAL enable_seqscan = off")
-        plan = search(Startup.objects.all(), "justise", resembling=True).explain()
+        plan = search(Startup.objects.all(), "justice").explain()
 
-    assert "startup_title_trigram_idx" in plan
+    assert "startup_search_vector_idx" in plan
+
+
+def test_the_full_text_index_follows_every_write(startup):
+    # SQLite: the FTS5 table's triggers; PostgreSQL: the generated vector.
+    s = startup(title="Premier nom")
+    Startup.objects.filter(pk=s.pk).update(search_title="autre| autre ")
+    assert list(Startup.objects.filter(pk=s.pk)) == list(
+        Startup.objects.filter(pk__in=search(Startup.objects.all(), "autre"))
+    )
+    Startup.objects.filter(pk=s.pk).delete()
+    assert not search(Startup.objects.all(), "autre").exists()

@@ -18,7 +18,7 @@ from startups.models import (
     Theme,
     current_phase_entry,
 )
-from startups.search import search, search_text_of
+from startups.search import search, search_fields_of
 
 pytestmark = pytest.mark.django_db
 
@@ -183,9 +183,12 @@ def test_every_startup_has_an_incubator_themes_and_audiences():
 def test_startups_carry_the_search_text_of_their_rows_and_are_found_by_title():
     seed(30)
 
-    for startup in Startup.objects.prefetch_related("themes", "sponsors"):
-        # As a set: the database may order accented labels differently.
-        assert set(startup.search_text.split()) == set(search_text_of(startup).split())
+    for startup in Startup.objects.prefetch_related(
+        "themes", "sponsors", "former_slugs"
+    ):
+        # As sets: the database may order accented labels differently.
+        for column, text in search_fields_of(startup).items():
+            assert set(getattr(startup, column).split()) == set(text.split())
     startup = Startup.objects.order_by("pk").first()
     assert startup in search(Startup.objects.all(), startup.title)
 

@@ -184,9 +184,11 @@ class OpenDataViewSet(viewsets.GenericViewSet):
 # StartupFilter parameter must have one (tests/test_api.py checks).
 FILTER_DESCRIPTIONS = {
     "q": (
-        "Recherche dans le nom, la mission, la présentation, les thématiques et "
-        "les sponsors (200 caractères au plus) ; sans accents ni majuscules "
-        "requis. Les résultats sont alors classés par pertinence, sauf avec sort."
+        "Recherche dans le nom, les anciens identifiants, la mission, la "
+        "présentation, les thématiques, les sponsors et les technologies (200 "
+        "caractères au plus) ; sans accents ni majuscules requis. Les résultats "
+        "sont alors classés par pertinence (le nom exact d'abord), sauf avec "
+        "sort ; si aucune start-up n'a ces mots, une faute de frappe est corrigée."
     ),
     "phase": (
         "Phase actuelle. Répétable : ?phase=construction&phase=acceleration. Les "

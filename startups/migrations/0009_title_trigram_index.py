@@ -1,16 +1,19 @@
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
-from startups.search import SEARCH_INDEXES
-
 INDEX = "startup_title_trigram_idx"
+# Written out here: migration 0013 drops the index.
+CREATE = (
+    "CREATE INDEX IF NOT EXISTS startup_title_trigram_idx ON startups_startup "
+    "USING gin ((split_part(search_text, E'\\n', 1)) gin_trgm_ops)"
+)
 
 
 # PostgreSQL only (SQLite has neither pg_trgm nor GIN): titles found by
 # resemblance, for typing mistakes (startups.search.search).
 def index_title_trigrams(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(SEARCH_INDEXES[INDEX])
+        schema_editor.execute(CREATE)
 
 
 def drop_title_trigrams(apps, schema_editor):

@@ -1,4 +1,3 @@
-import functools
 from itertools import chain
 
 from django.shortcuts import render
@@ -27,43 +26,34 @@ def home(request):
 
 @cached_page
 def startup_list(request):
-    # Once each: a built filter has validated its parameters (a query for
-    # the sponsors' and incubators' slugs).
-    @functools.cache
-    def selection(resembling: bool) -> StartupFilter:
-        return StartupFilter(
-            request.GET, queryset=Startup.objects.for_catalogue(), resembling=resembling
-        )
+    # A built filter has validated its parameters (a query for the sponsors'
+    # and incubators' slugs) and decided which words it searches for (a
+    # typing mistake's corrections when the words typed find nothing, see
+    # StartupFilter.terms): the facets, the count and the rows agree.
+    startups = StartupFilter(request.GET, queryset=Startup.objects.for_catalogue())
 
     def facets():
-        startups = selection(False)
         counts = startups.facets(cache=Parts(request, "facet"))
-        resembling = counts.total == 0 and startups.can_resemble
-        if resembling:
-            # No start-up has these words: those whose title resembles them
-            # (a typing mistake), with their own facet counts.
-            counts = selection(True).facets(cache=Parts(request, "facet-resembling"))
         html = render_to_string("startups/_facets.html", {"facets": counts.facets})
-        return counts, html, resembling
+        return counts, html
 
     # The facets (their counts and their markup, hundreds of checkboxes) and
     # the count depend on the filters, not on the page or the sort: one entry
     # serves every page and order of a selection (and each facet's counts are
     # kept for every selection that shares them, see StartupFilter.facets).
-    counts, facets_html, resembling = cached(
+    counts, facets_html = cached(
         request,
         "catalogue-facets",
         facets,
         query=normalised_query(request.GET, leave_out=("page", "sort")),
     )
-    startups = selection(resembling)
     page = paginate(request, startups.qs, PAGE_SIZE, count=counts.total)
     return render(
         request,
         "startups/startup_list.html",
         {
             "filter": startups,
-            "resembling": resembling,
+            "correction": startups.correction,
             "page": page,
             "facets": counts.facets,
             "facets_html": facets_html,

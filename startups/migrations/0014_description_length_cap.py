@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('startups', '0012_catalogue_version_changed_at'),
+        ('startups', '0013_search_words_and_sort_key'),
     ]
 
     operations = [
