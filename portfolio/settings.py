@@ -143,6 +143,9 @@ MIDDLEWARE = [
     "portfolio.middleware.CanonicalHostMiddleware",
     # A database that does not answer gives the 503 page, not a 500.
     "portfolio.middleware.DatabaseUnavailableMiddleware",
+    # A planned phase becomes current on its day: the first request of the day
+    # in each process stores it, if cron has not (startups.daily).
+    "startups.daily.DailyRefreshMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -40,7 +40,7 @@ from startups.models import (
     current_phase_entry,
 )
 from startups.search import SEARCH_INDEXES, search_fields_of
-from startups.services import catalogue_write
+from startups.services import catalogue_write, refresh_technologies
 
 # "Today" for the generator: a fixed date, so that a seed gives the same catalogue
 # whatever the day it runs.
@@ -486,6 +486,10 @@ def seed_demo(*, startups: int, seed: int = 1, history: bool = True) -> DemoSumm
                     _build_startup(rng, pk, vocabulary, names, chunk)
                 writer.write(chunk)
         totals = writer.totals
+        # The technology facet's entries (services.refresh_technologies).
+        refresh_technologies(
+            Startup.objects.filter(pk__gte=next_pk).only("pk", "technologies")
+        )
         if history:
             # Each new sheet's history starts with a complete version of it.
             save_sheet_versions(

@@ -23,7 +23,14 @@ from typing import NamedTuple
 from django.db import connections
 from django.db.models import QuerySet
 
-from startups.models import Audience, Incubator, Organisation, Startup, Theme
+from startups.models import (
+    Audience,
+    Incubator,
+    Organisation,
+    Startup,
+    Technology,
+    Theme,
+)
 from startups.search import normalise_text
 
 
@@ -35,11 +42,36 @@ class FacetOption:
     selected: bool
 
 
+# A facet shows its selected values and its most frequent ones; "see all"
+# unfolds the rest (the catalogue page stays light whatever the vocabularies).
+TOP_VALUES = 6
+# An unfolded facet lists this many values at most, the most frequent first
+# (the page stays under 100 KB): its filter box finds the others.
+MOST_VALUES = 100
+
+
 @dataclass
 class Facet:
     name: str
     label: str
     options: list[FacetOption] = field(default_factory=list)
+
+    def shown(self, *, unfolded: bool = False, find: str = "") -> list[FacetOption]:
+        """The values listed, in the facet's order: the selected ones and the
+        TOP_VALUES most frequent, or when unfolded the MOST_VALUES most
+        frequent of those whose label holds `find` (case and accents aside)."""
+        limit = MOST_VALUES if unfolded else TOP_VALUES
+        wanted = normalise_text(find) if unfolded else ""
+        top = sorted(
+            (
+                o
+                for o in self.options
+                if not o.selected and wanted in normalise_text(o.label)
+            ),
+            key=lambda o: -o.count,
+        )[:limit]
+        keep = {id(o) for o in top}
+        return [o for o in self.options if o.selected or id(o) in keep]
 
 
 class Selection(NamedTuple):
@@ -64,8 +96,17 @@ RELATION_FACETS = {
     "sponsor": ("sponsors", Organisation, ("name", "acronym")),
     "thematic": ("themes", Theme, ("label",)),
     "usertype": ("audiences", Audience, ("label",)),
+    "technology": ("technology_terms", Technology, ("label",)),
 }
-FACETS = ("phase", "incubator", "sponsor", "thematic", "usertype", "accessibility")
+FACETS = (
+    "phase",
+    "incubator",
+    "sponsor",
+    "thematic",
+    "usertype",
+    "technology",
+    "accessibility",
+)
 # What each selection keeps of a start-up: enough to group on every facet.
 _COLUMNS = ("id", "incubator_id", "current_phase", "accessibility_status")
 

@@ -30,6 +30,7 @@ from startups.models import (
     Organisation,
     Phase,
     Startup,
+    Technology,
     Theme,
 )
 from startups.search import (
@@ -41,9 +42,12 @@ from startups.search import (
 )
 
 PAGE_SIZE = 24
+# What "hide the stopped services" leaves out: abandoned start-ups and
+# investigations that led nowhere.
+STOPPED_PHASES = [Phase.ABANDONED, Phase.INCONCLUSIVE]
 # Filters on columns of the facets index (models.Startup): choosing their rows
 # again costs less than keeping them (see startups.facets.Selection).
-CHEAP_FILTERS = {"phase", "accessibility"}
+CHEAP_FILTERS = {"phase", "accessibility", "hide_stopped"}
 
 
 class MultipleValueField(forms.Field):
@@ -91,6 +95,34 @@ class MultipleValueField(forms.Field):
 
 class MultipleValueFilter(django_filters.Filter):
     field_class = MultipleValueField
+
+
+class SwitchField(forms.Field):
+    """An on/off parameter: 1, true or on; 0, false, off or absent. Anything
+    else is reported, not taken for "on"."""
+
+    # The raw text (a CheckboxInput takes "0" for on); the page draws its own
+    # checkbox.
+    widget = forms.TextInput
+    ON, OFF = ("1", "true", "on"), ("", "0", "false", "off")
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, bool) or value is None:
+            return bool(value)
+        text = str(value).strip().lower()
+        if text in self.ON:
+            return True
+        if text in self.OFF:
+            return False
+        raise forms.ValidationError(_("Use 1 (on) or 0 (off)."), code="invalid")
+
+
+class SwitchFilter(django_filters.Filter):
+    field_class = SwitchField
 
 
 class YearFilter(django_filters.Filter):
@@ -172,10 +204,16 @@ class StartupFilter(django_filters.FilterSet):
     usertype = MultipleValueFilter(
         label=_("Audience"), model=Audience, method="filter_usertype"
     )
+    technology = MultipleValueFilter(
+        label=_("Technology"), model=Technology, method="filter_technology"
+    )
     accessibility = MultipleValueFilter(
         label=_("Accessibility"),
         choices=AccessibilityStatus.choices,
         method="filter_accessibility",
+    )
+    hide_stopped = SwitchFilter(
+        label=_("Hide stopped services"), method="filter_hide_stopped"
     )
     year = YearFilter(
         label=_("Started in"),
@@ -260,6 +298,14 @@ class StartupFilter(django_filters.FilterSet):
     def filter_usertype(self, queryset, name, value):
         return self._filter_relation(queryset, "audiences", value)
 
+    def filter_technology(self, queryset, name, value):
+        return self._filter_relation(queryset, "technology_terms", value)
+
+    def filter_hide_stopped(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.exclude(current_phase__in=STOPPED_PHASES)
+
     def filter_year(self, queryset, name, value):
         return queryset.filter(started_on__year=value)
 
@@ -326,8 +372,11 @@ class StartupFilter(django_filters.FilterSet):
             name: selection(name) if cleaned.get(name) else everything
             for name in FACETS
         }
+        # Unfolding a facet or finding its values (views.catalogue) changes
+        # what is listed, not the counts.
+        panel = tuple(k for k in self.data if k == "unfold" or k.startswith("find_"))
         parts = {
-            name: normalised_query(self.data, leave_out=(name, "page", "sort"))
+            name: normalised_query(self.data, leave_out=(name, "page", "sort", *panel))
             for name in (FACETS if cache else ())
         }
         known = cache.get_many(parts) if cache else {}

@@ -351,6 +351,16 @@ class Audience(Term):
         verbose_name_plural = _("audiences")
 
 
+class Technology(Term):
+    """One entry per technology whatever its spelling ("React" = "react"):
+    derived from the start-ups' `technologies` by services.refresh_technologies,
+    for the catalogue's facet and the start-up page's links."""
+
+    class Meta(Term.Meta):
+        verbose_name = _("technology")
+        verbose_name_plural = _("technologies")
+
+
 class AccessibilityStatus(models.TextChoices):
     FULLY_COMPLIANT = "fully", _("Fully compliant")
     PARTIALLY_COMPLIANT = "partially", _("Partially compliant")
@@ -457,7 +467,13 @@ class StartupQuerySet(models.QuerySet):
             self.select_related("incubator")
             .defer(*SEARCH_FIELDS)
             .prefetch_related(
-                "co_incubators", "sponsors", "themes", "audiences", "phases", "events"
+                "co_incubators",
+                "sponsors",
+                "themes",
+                "audiences",
+                "technology_terms",
+                "phases",
+                "events",
             )
         )
 
@@ -488,13 +504,14 @@ class StartupQuerySet(models.QuerySet):
         )
 
     def for_feed(self):
-        """The feeds of new start-ups: published, most recently started first,
-        with their main incubator."""
+        """The feeds of new start-ups: published, begun by today (not those
+        whose first phase is planned), most recently started first, with their
+        main incubator."""
         return (
             self.published()
             .select_related("incubator")
             .defer(*SEARCH_FIELDS)
-            .filter(started_on__isnull=False)
+            .filter(started_on__lte=timezone.localdate())
             .order_by("-started_on", "-pk")
         )
 
@@ -548,6 +565,24 @@ class StartupQuerySet(models.QuerySet):
             self.order_by().values_list("current_phase").annotate(n=models.Count("pk"))
         )
         return dict(rows)
+
+    def with_current_phase_due(self, today: date):
+        """The start-ups whose stored current phase is not the one their history
+        makes current on `today`: a planned phase has started since the phase
+        was stored (or the stored one has not started yet, the clock having
+        been set back). Equal start dates are settled when the history is
+        saved and do not change with the date."""
+        began = StartupPhase.objects.filter(
+            startup=models.OuterRef("pk"), start__lte=today
+        )
+        later = began.filter(start__gt=models.OuterRef("current_phase_start"))
+        return self.alias(
+            has_begun=models.Exists(began), has_later=models.Exists(later)
+        ).filter(
+            Q(current_phase_start__gt=today)
+            | Q(current_phase_start__isnull=True, has_begun=True)
+            | Q(has_later=True)
+        )
 
     def for_staff_home(self):
         """The staff home's list: least recently updated first, so that the stale
@@ -625,6 +660,14 @@ class Startup(StoredImages, models.Model):
         Audience, blank=True, related_name="startups", verbose_name=_("audiences")
     )
     technologies = models.JSONField(_("technologies"), default=list, blank=True)
+    # The entries of `technologies`, kept in step by services.refresh_technologies.
+    technology_terms = models.ManyToManyField(
+        Technology,
+        blank=True,
+        related_name="startups",
+        editable=False,
+        verbose_name=_("technology entries"),
+    )
 
     website = web_link(_("website"))
     repository = web_link(_("source code repository"))
@@ -720,6 +763,10 @@ class Startup(StoredImages, models.Model):
     )
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # When the sheet's content last changed: set on every save (the admin, an
+    # import that changes the sheet), never by derived fields (current phase,
+    # search text: queryset updates); a first import gives it the file's own
+    # date when it has one (services.import_catalogue).
     updated_at = models.DateTimeField(_("last update"), auto_now=True)
 
     objects = StartupQuerySet.as_manager()
@@ -777,6 +824,13 @@ class Startup(StoredImages, models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("startups:detail", kwargs={"slug": self.slug})
+
+    @property
+    def not_updated_since_added(self) -> bool:
+        """Whether the sheet's content has not changed since it was added
+        (imported without a date of its own: both dates are the same instant,
+        see services.import_catalogue)."""
+        return self.updated_at == self.created_at
 
 
 class StartupPhaseQuerySet(models.QuerySet):
@@ -970,10 +1024,17 @@ class DatedPhase(Protocol):
 P = TypeVar("P", bound=DatedPhase)
 
 
-def current_phase_entry(entries: Iterable[P]) -> P | None:
-    """The entry that gives a start-up its current phase: the latest start date,
-    and on equal start dates the one listed later (highest position)."""
-    return max(entries, key=lambda e: (e.start, e.position), default=None)
+def current_phase_entry(entries: Iterable[P], today: date | None = None) -> P | None:
+    """The entry that gives a start-up its current phase on `today` (by default
+    the local date): the latest one that has started (start no later than
+    today), and on equal start dates the one listed later (highest position).
+    A phase that starts later is planned, not current."""
+    today = timezone.localdate() if today is None else today
+    return max(
+        (e for e in entries if e.start <= today),
+        key=lambda e: (e.start, e.position),
+        default=None,
+    )
 
 
 # What history keeps (django-reversion): a start-up's version holds its phases,
@@ -981,7 +1042,11 @@ def current_phase_entry(entries: Iterable[P]) -> P | None:
 # brings back the whole sheet. Registered here, before the admin looks.
 for _model in (StartupPhase, Event, FormerSlug, Incubator, Organisation):
     reversion.register(_model)
-# The search vector is the database's to compute from the search columns.
+# The search vector is the database's to compute from the search columns; the
+# technology entries are derived from `technologies` (services.
+# refresh_technologies, run again after a restore).
 reversion.register(
-    Startup, follow=["phases", "events", "former_slugs"], exclude=["search_vector"]
+    Startup,
+    follow=["phases", "events", "former_slugs"],
+    exclude=["search_vector", "technology_terms"],
 )

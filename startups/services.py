@@ -3,10 +3,11 @@ commands call these instead of writing rows by hand."""
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import reversion
@@ -23,6 +24,7 @@ from startups.betagouv.reader import (
     PhaseRecord,
     Problem,
     StartupRecord,
+    build_vocabulary,
 )
 
 # Moved to their own module; imported here for the callers of services.
@@ -38,6 +40,7 @@ from startups.models import (
     Startup,
     StartupEditor,
     StartupPhase,
+    Technology,
     Theme,
     current_phase_entry,
 )
@@ -46,12 +49,12 @@ from startups.search import SEARCH_COLUMNS, search_fields_of
 
 
 def refresh_current_phase(
-    startup: Startup, entries: Iterable[Any] | None = None
+    startup: Startup, entries: Iterable[Any] | None = None, *, today=None
 ) -> None:
-    """Store on the start-up the phase its history makes current (the one rule,
-    models.current_phase_entry)."""
+    """Store on the start-up the phase its history makes current today (the one
+    rule, models.current_phase_entry)."""
     entries = list(startup.phases.all() if entries is None else entries)
-    entry = current_phase_entry(entries)
+    entry = current_phase_entry(entries, today)
     startup.current_phase = entry.phase if entry else ""
     startup.current_phase_start = entry.start if entry else None
     startup.started_on = min((e.start for e in entries), default=None)
@@ -61,6 +64,25 @@ def refresh_current_phase(
         started_on=startup.started_on,
     )
     bump_catalogue_version()
+
+
+def refresh_due_phases(*, today, dry_run: bool = False) -> list[Startup]:
+    """Store the current phase of every start-up whose planned phase has begun
+    by `today` (Startup.objects.with_current_phase_due), in one transaction:
+    a phase becomes current on its day without anyone saving the sheet. Not a
+    change of the sheet's content: its "last update" stays. Returns those
+    start-ups (with a dry run, only finds them)."""
+    due = list(
+        Startup.objects.with_current_phase_due(today)
+        .only("pk", "slug", "current_phase", "current_phase_start", "started_on")
+        .prefetch_related("phases")
+        .order_by("pk")
+    )
+    if due and not dry_run:
+        with transaction.atomic(), catalogue_write():
+            for startup in due:
+                refresh_current_phase(startup, today=today)
+    return due
 
 
 def refresh_search_text(startups: Iterable[Startup]) -> None:
@@ -85,6 +107,82 @@ def refresh_search_text(startups: Iterable[Startup]) -> None:
         # bulk_update leaves updated_at alone: the text is derived, not edited.
         Startup.objects.bulk_update(changed, columns)
     if pks:
+        bump_catalogue_version()
+
+
+def technology_vocabulary(labels: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """{spelling: (slug, label)} for these spellings: one entry per technology
+    whatever its case or punctuation ("React" = "react", "Next.js" =
+    "next.js"), the label already known for it kept."""
+    # The known labels count as spellings: the best one wins ("React" over
+    # "react", see build_vocabulary), whichever came first.
+    known = Technology.objects.values_list("label", flat=True)
+    return build_vocabulary([*labels, *known])
+
+
+def canonical_technologies(labels: Iterable[str], vocabulary) -> list[str]:
+    """The labels in their known spelling, once each, in their order."""
+    found = []
+    for label in labels:
+        entry = vocabulary.get(" ".join(label.split()))
+        if entry and entry[1] not in found:
+            found.append(entry[1])
+    return found
+
+
+def refresh_technologies(startups: Iterable[Startup]) -> None:
+    """Write each start-up's technologies in their known spelling and link it
+    to their Technology entries (created as needed): the facet and the page's
+    links read those. Call it after a start-up's technologies change. Leaves
+    the "last update" alone: the spelling is normalised, not edited."""
+    startups = list(startups)
+    vocabulary = technology_vocabulary(
+        label for s in startups for label in s.technologies
+    )
+    entries = {slug: label for slug, label in vocabulary.values()}
+    relabelled = [
+        t
+        for t in Technology.objects.filter(slug__in=entries)
+        if t.label != entries[t.slug]
+    ]
+    for technology in relabelled:
+        technology.label = entries[technology.slug]
+    Technology.objects.bulk_update(relabelled, ["label"])
+    Technology.objects.bulk_create(
+        [Technology(slug=slug, label=label) for slug, label in entries.items()],
+        ignore_conflicts=True,
+    )
+    ids = dict(Technology.objects.filter(slug__in=entries).values_list("slug", "pk"))
+    through = Startup.technology_terms.through
+    wanted, respelt = set(), []
+    for startup in startups:
+        canonical = canonical_technologies(startup.technologies, vocabulary)
+        if canonical != startup.technologies:
+            startup.technologies = canonical
+            respelt.append(startup)
+        for label in startup.technologies:
+            entry = vocabulary.get(" ".join(label.split()))
+            if entry:
+                wanted.add((startup.pk, ids[entry[0]]))
+    Startup.objects.bulk_update(respelt, ["technologies"], batch_size=500)
+    pks = [s.pk for s in startups]
+    current = set()
+    for i in range(0, len(pks), 500):
+        current |= set(
+            through.objects.filter(startup_id__in=pks[i : i + 500]).values_list(
+                "startup_id", "technology_id"
+            )
+        )
+    stale = current - wanted
+    for startup_id, technology_id in stale:
+        through.objects.filter(
+            startup_id=startup_id, technology_id=technology_id
+        ).delete()
+    through.objects.bulk_create(
+        [through(startup_id=a, technology_id=b) for a, b in wanted - current],
+        batch_size=500,
+    )
+    if relabelled or respelt or stale or wanted - current:
         bump_catalogue_version()
 
 
@@ -268,12 +366,19 @@ class _DryRun(Exception):
     pass
 
 
-def import_catalogue(catalogue: Catalogue, *, dry_run: bool = False) -> ImportSummary:
+def import_catalogue(
+    catalogue: Catalogue,
+    *,
+    dry_run: bool = False,
+    source_dates: Mapping[str, dt.datetime] | None = None,
+) -> ImportSummary:
     """Save the valid records of a parsed catalogue in one transaction.
 
     Records equal to what the database holds are not written (a second import of
-    the same files changes nothing); a changed record replaces its start-up's
-    sponsors, themes, phases and events with the file's."""
+    the same files changes nothing, not even a date); a changed record replaces
+    its start-up's sponsors, themes, phases and events with the file's. A new
+    start-up's "last update" is its file's date in `source_dates` (by path, see
+    source_dates.git_commit_dates), or else the day it is imported."""
     summary = ImportSummary(warnings=list(catalogue.warnings))
     # One revision for each sheet created or changed, holding the whole sheet
     # (history.save_sheet_versions): restoring it touches that sheet alone.
@@ -294,6 +399,7 @@ def import_catalogue(catalogue: Catalogue, *, dry_run: bool = False) -> ImportSu
                 themes,
                 audiences,
                 summary,
+                source_dates or {},
             )
             for record in catalogue.incubators:
                 incubator = incubators[record.slug]
@@ -366,7 +472,13 @@ def _save_terms(model, labels: dict[str, str], summary: ImportSummary, kind: str
 
 
 def _save_startups(
-    records, incubators, organisations, themes, audiences, summary: ImportSummary
+    records,
+    incubators,
+    organisations,
+    themes,
+    audiences,
+    summary: ImportSummary,
+    source_dates: Mapping[str, dt.datetime],
 ) -> dict[str, Startup]:
     existing = {
         s.slug: s
@@ -391,6 +503,21 @@ def _save_startups(
                 former.delete()
     all_former = set(FormerSlug.objects.values_list("slug", flat=True))
     live = set(Startup.objects.values_list("slug", flat=True))
+    # "React" and "react" are one technology: compared and saved in the
+    # spelling refresh_technologies keeps.
+    # An earlier spelling in the database is no change of content either.
+    vocabulary = technology_vocabulary(
+        [t for r in records for t in r.technologies]
+        + [t for s in existing.values() for t in s.technologies]
+    )
+    records = [
+        replace(
+            r, technologies=tuple(canonical_technologies(r.technologies, vocabulary))
+        )
+        for r in records
+    ]
+    for startup in existing.values():
+        startup.technologies = canonical_technologies(startup.technologies, vocabulary)
 
     for record in records:
         new_state = _state_of_record(record, incubators)
@@ -405,6 +532,10 @@ def _save_startups(
         values["incubator"] = incubators[record.incubator]
         if startup is None:
             startup = Startup.objects.create(slug=record.slug, **values)
+            # Its content dates from its file's last commit, or else from now
+            # (the same instant as its creation: "not updated since").
+            startup.updated_at = source_dates.get(record.path) or startup.created_at
+            Startup.objects.filter(pk=startup.pk).update(updated_at=startup.updated_at)
             existing[record.slug] = startup
             summary.created["startups"] += 1
         else:
@@ -443,6 +574,7 @@ def _save_startups(
     # theme changes the text of start-ups whose own record did not change. Only
     # texts that differ are written.
     refresh_search_text(existing.values())
+    refresh_technologies(existing.values())
     return existing
 
 
@@ -515,6 +647,7 @@ def restore_version(*, version, user) -> list[str]:
         rename_startup(startup=startup, old_slug=old_slug)
     refresh_current_phase(startup)
     refresh_search_text([startup])
+    refresh_technologies([startup])
     history.save_sheet_versions(
         [startup.pk],
         comment=gettext("Restored the version of %(date)s")

@@ -12,7 +12,11 @@ from django.utils import translation
 
 from startups.betagouv.reader import PhaseRecord
 from startups.models import Incubator, Organisation, Phase, Startup
-from startups.services import refresh_search_text, set_phase_history
+from startups.services import (
+    refresh_search_text,
+    refresh_technologies,
+    set_phase_history,
+)
 
 BETAGOUV_DATA = Path(
     os.environ.get(
@@ -59,6 +63,19 @@ def _empty_cache():
     from django.core.cache import cache
 
     cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _phases_refreshed_today():
+    # Builders store the current phase of today: the day's refresh
+    # (startups.daily) has nothing to do, and pinned query counts do not
+    # depend on which test ran first. A test that moves the clock gets it.
+    from django.utils import timezone
+
+    from startups import daily
+
+    daily.mark_refreshed(timezone.localdate())
     yield
 
 
@@ -142,6 +159,8 @@ def make_startup(db, make_incubator):
             ],
         )
         refresh_search_text([startup])
+        if startup.technologies:
+            refresh_technologies([startup])
         startup.refresh_from_db()
         return startup
 

@@ -295,9 +295,19 @@ def test_with_one_theme_chosen_the_theme_facet_is_not_counted_again(
     # counts within the whole catalogue again: kept from the first request.
     assert counted == [
         sorted(
-            ["phase", "incubator", "sponsor", "thematic", "usertype", "accessibility"]
+            [
+                "phase",
+                "incubator",
+                "sponsor",
+                "thematic",
+                "usertype",
+                "technology",
+                "accessibility",
+            ]
         ),
-        sorted(["phase", "incubator", "sponsor", "usertype", "accessibility"]),
+        sorted(
+            ["phase", "incubator", "sponsor", "usertype", "technology", "accessibility"]
+        ),
     ]
     assert facet(response, "thematic") == {"sante": (12, False), "emploi": (6, True)}
     assert response.context["page"].paginator.count == 6

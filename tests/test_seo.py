@@ -225,8 +225,9 @@ def test_the_filtered_catalogue_points_search_engines_to_the_catalogue(client):
     html = html.decode()
 
     assert '<link rel="canonical" href="http://testserver/en/startups/">' in html
-    assert meta(html, "og:url") == "http://testserver/en/startups/"
-    assert meta(html, "og:title") == "Catalogue of start-ups d'État"
+    # A shared link previews the selection it shows (its first page).
+    assert meta(html, "og:url") == "http://testserver/en/startups/?phase=construction"
+    assert meta(html, "og:title") == "Start-ups in construction — Start-ups d'État"
     assert meta(html, "og:locale") == "en_GB"
     assert meta(html, "og:locale:alternate") == "fr_FR"
 

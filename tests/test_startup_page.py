@@ -10,6 +10,7 @@ from django.template import loader
 from django.urls import resolve
 from django.utils import translation
 
+from startups import daily
 from startups.models import (
     AccessibilityStatus,
     Audience,
@@ -33,6 +34,7 @@ TODAY = dt.date(2022, 4, 15)
 def _today(monkeypatch):
     # Open phases run until today: pin it, so that durations do not drift.
     monkeypatch.setattr(startup_views.timezone, "localdate", lambda: TODAY)
+    daily.mark_refreshed(TODAY)  # the builders stored the phases of TODAY
 
 
 def page(client, startup, lang=""):
@@ -60,6 +62,7 @@ def full_startup(make_startup, make_incubator, make_organisation, n: int = 1):
             Theme.objects.create(slug=f"theme-{i}", label=f"Theme {i}")
             for i in range(n)
         ],
+        technologies=[f"Tech {n}-{i}" for i in range(n)],
     )
     startup.co_incubators.set([make_incubator() for _ in range(n)])
     startup.audiences.set(
@@ -634,13 +637,13 @@ def test_the_query_count_does_not_grow_with_the_lists_on_the_page(
     Audience.objects.all().delete()
     big = full_startup(make_startup, make_incubator, make_organisation, n=8)
     assert big.phases.count() == 8 and big.events.count() == 8
+    assert big.technology_terms.count() == 8
 
-    # The start-up with its main incubator, then co-incubators, sponsors, themes,
-    # audiences, phases and events: one query each.
+    # The catalogue version (ETag, startups.caching), the start-up with its main
+    # incubator, then co-incubators, sponsors, themes, audiences, technologies,
+    # phases and events: one query each.
     for startup in (small, big):
-        with django_assert_num_queries(
-            8
-        ):  # +1: the catalogue version (ETag, startups.caching)
+        with django_assert_num_queries(9):
             assert client.get(startup.get_absolute_url()).status_code == 200
 
 
@@ -670,3 +673,18 @@ def _phase(phase, start, end=None, position=0):
     from startups.models import StartupPhase
 
     return StartupPhase(phase=phase, start=start, end=end, position=position)
+
+
+def test_its_technologies_link_to_the_catalogue_once_whatever_the_spelling(
+    client, make_startup
+):
+    startup = make_startup(technologies=["react", "Python", "React", "python "])
+    other = make_startup(technologies=["React"])
+
+    assert startup.technologies == ["React", "Python"]
+    assert other.technology_terms.get().slug == "react"
+    technologies = section(page(client, startup, "en"), "technologies")
+    assert re.findall(r'href="([^"]+)">([^<]+)</a>', technologies) == [
+        ("/en/startups/?technology=python", "Python"),
+        ("/en/startups/?technology=react", "React"),
+    ]

@@ -23,7 +23,12 @@ from startups.admin.forms import (
 )
 from startups.admin.site import site
 from startups.models import Event, FormerSlug, Startup, StartupEditor, StartupPhase
-from startups.services import refresh_current_phase, refresh_search_text, rename_startup
+from startups.services import (
+    refresh_current_phase,
+    refresh_search_text,
+    refresh_technologies,
+    rename_startup,
+)
 
 # Events that record what the network certifies: set by the national team only.
 NATIONAL_TEAM_EVENTS = (Event.Kind.NATIONAL_IMPACT, Event.Kind.FAST)
@@ -271,3 +276,4 @@ class StartupAdmin(MarkdownPreviewMixin, ScopedToUser, FormDefaults, KeptHistory
         # start-up: derive its current phase and search text from them now.
         refresh_current_phase(form.instance)
         refresh_search_text([form.instance])
+        refresh_technologies([form.instance])

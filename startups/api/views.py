@@ -122,6 +122,9 @@ def _known_values(name: str, field: MultipleValueField) -> str:
     if field.model is None:
         values = dict.fromkeys([*field.choices, *field.aliases])
         return " Valeurs admises : " + ", ".join(values) + "."
+    if name not in _LIST_OF:
+        # Technologies have no list of their own: the start-ups name them.
+        return " Les identifiants admis sont ceux des technologies des start-ups."
     return f" Les identifiants admis sont ceux de /api/v1/{_LIST_OF[name]}/."
 
 
@@ -208,6 +211,13 @@ FILTER_DESCRIPTIONS = {
         "Conformité au RGAA : fully (totale), partially (partielle), not_compliant "
         "(non conforme), not_assessed (non évaluée). Répétable."
     ),
+    "technology": (
+        "Identifiant de technologie (« react » pour React et react). Répétable."
+    ),
+    "hide_stopped": (
+        "1 pour laisser de côté les services arrêtés (abandonnés, investigations "
+        "non concluantes) ; par défaut, tout le catalogue."
+    ),
     "year": ("Année de début (celle de la première phase), entre 1900 et 2999."),
     "sort": (
         "Ordre des résultats : name (par nom, par défaut), -updated (dernières "
@@ -221,6 +231,7 @@ FILTER_DESCRIPTIONS = {
 PARAMETER_SCHEMAS = {
     "q": {"type": "string", "maxLength": 200},
     "year": {"type": "integer", "minimum": 1900, "maximum": 2999},
+    "hide_stopped": OpenApiTypes.BOOL,
 }
 
 

@@ -1,27 +1,185 @@
+from dataclasses import dataclass
 from itertools import chain
+from urllib.parse import urlencode
 
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from startups.caching import Parts, cached, cached_page, normalised_query
 from startups.downloads import csv_lines, download, rows, xlsx_download
 from startups.expressions import listed
-from startups.filters import PAGE_SIZE, SORTS, StartupFilter
+from startups.facets import TOP_VALUES, Facet, FacetOption
+from startups.filters import PAGE_SIZE, SORTS, STOPPED_PHASES, StartupFilter
 from startups.models import Phase, Startup
 from startups.paging import paginate
+
+# The home page's three groups of phases.
+IN_PROGRESS = [
+    Phase.INVESTIGATION,
+    Phase.CONSTRUCTION,
+    Phase.ACCELERATION,
+    Phase.CONSOLIDATION,
+]
+PHASE_GROUPS = [
+    ("ongoing", _lazy("In progress"), IN_PROGRESS),
+    ("lasting", _lazy("Made permanent"), [Phase.INTEGRATION, Phase.OPERATED]),
+    ("stopped", _lazy("Stopped"), STOPPED_PHASES),
+]
+
+
+@dataclass
+class PhaseGroup:
+    key: str
+    label: str
+    count: int
+    phases: list[tuple[Phase, int]]
+    query: str  # the catalogue's parameters for the whole group
 
 
 @cached_page
 def home(request):
     counts = Startup.objects.published().count_by_current_phase()
-    phases = [(phase, counts.get(phase.value, 0)) for phase in Phase]
+    groups = [
+        PhaseGroup(
+            key,
+            label,
+            sum(counts.get(p.value, 0) for p in phases),
+            [(p, counts.get(p.value, 0)) for p in phases],
+            urlencode([("phase", p.value) for p in phases]),
+        )
+        for key, label, phases in PHASE_GROUPS
+    ]
     return render(
         request,
         "startups/home.html",
-        {"phases": phases, "total": sum(counts.values())},
+        # The total counts start-ups whose first phase is still to come too.
+        {"groups": groups, "total": sum(counts.values())},
     )
+
+
+# How a title names the start-ups of a phase: "Start-ups en construction".
+PHASE_PHRASES = {
+    Phase.INVESTIGATION: _lazy("in investigation"),
+    Phase.CONSTRUCTION: _lazy("in construction"),
+    Phase.ACCELERATION: _lazy("in acceleration"),
+    Phase.CONSOLIDATION: _lazy("in consolidation"),
+    Phase.INTEGRATION: _lazy("in integration"),
+    Phase.OPERATED: _lazy("operated"),
+    Phase.ABANDONED: _lazy("abandoned"),
+    Phase.INCONCLUSIVE: _lazy("with an inconclusive investigation"),
+}
+
+
+def describe_selection(startups: StartupFilter, facets) -> str:
+    """What a filtered page shows, for its title, heading and preview
+    ("Start-ups en construction — Incubateur des Territoires"); "" without
+    filters."""
+    cleaned = startups.form.cleaned_data if startups.is_bound else {}
+    phases = cleaned.get("phase") or []
+    if phases:
+        head = _("Start-ups %(phases)s") % {
+            "phases": _(" or ").join(str(PHASE_PHRASES[Phase(p)]) for p in phases)
+        }
+    elif cleaned.get("hide_stopped"):
+        head = _("Start-ups not stopped")
+    else:
+        head = _("Start-ups")
+    values = [
+        option.label
+        for facet in facets
+        if facet.name != "phase"
+        for option in facet.options
+        if option.selected
+    ]
+    if cleaned.get("year"):
+        values.append(_("started in %(year)s") % {"year": cleaned["year"]})
+    if startups.searching:
+        values.insert(0, _("“%(value)s”") % {"value": cleaned["q"]})
+    if not (values or phases or cleaned.get("hide_stopped")):
+        return ""
+    return " — ".join([head, ", ".join(values)]) if values else head
+
+
+@dataclass
+class ActiveFilter:
+    label: str
+    url: str  # the same page without it
+
+
+def active_filters(request, facets, cleaned) -> list[ActiveFilter]:
+    """Each filter in force, with the address of the page without it."""
+
+    def without(name, value=None) -> str:
+        query = request.GET.copy()
+        for key in [
+            k for k in query if k == "page" or k.startswith(("unfold", "find_"))
+        ]:
+            query.pop(key, None)
+        if value is None:
+            query.pop(name, None)
+        else:
+            query.setlist(name, [v for v in query.getlist(name) if v != value])
+        return f"?{query.urlencode()}" if query else "?"
+
+    found = []
+    if q := request.GET.get("q", "").strip():
+        found.append(
+            ActiveFilter(_("Search: “%(value)s”") % {"value": q}, without("q"))
+        )
+    for facet in facets:
+        for option in facet.options:
+            if option.selected:
+                found.append(
+                    ActiveFilter(
+                        f"{facet.label}: {option.label}",
+                        without(facet.name, option.value),
+                    )
+                )
+    if cleaned.get("year"):
+        label = _("Started in %(year)s") % {"year": cleaned["year"]}
+        found.append(ActiveFilter(label, without("year")))
+    if cleaned.get("hide_stopped"):
+        found.append(
+            ActiveFilter(_("Stopped services hidden"), without("hide_stopped"))
+        )
+    return found
+
+
+def _shared_url(request) -> str:
+    """The page's address as a shared link gives it: its selection, first page."""
+    query = normalised_query(
+        request.GET,
+        leave_out=(
+            "page",
+            "unfold",
+            *(k for k in request.GET if k.startswith("find_")),
+        ),
+    )
+    return request.build_absolute_uri(request.path + (f"?{query}" if query else ""))
+
+
+@dataclass
+class FacetPanel:
+    """A facet as the panel lists it: the values shown and how many more
+    "see all" unfolds."""
+
+    facet: Facet
+    shown: list[FacetOption]
+    unfolded: bool = False
+    find: str = ""
+
+    @property
+    def more(self) -> int:
+        """How many values are not listed."""
+        return len(self.facet.options) - len(self.shown)
+
+    @property
+    def long(self) -> bool:
+        """Whether the facet gets a filter box."""
+        return self.find != "" or len(self.facet.options) > TOP_VALUES + 4
 
 
 @cached_page
@@ -32,12 +190,29 @@ def startup_list(request):
     # StartupFilter.terms): the facets, the count and the rows agree.
     startups = StartupFilter(request.GET, queryset=Startup.objects.for_catalogue())
 
+    unfolded = request.GET.get("unfold")
+    find = request.GET.get(f"find_{unfolded}", "")[:100] if unfolded else ""
+
     def facets():
         counts = startups.facets(cache=Parts(request, "facet"))
-        html = render_to_string("startups/_facets.html", {"facets": counts.facets})
+        html = render_to_string(
+            "startups/_facets.html",
+            {
+                "panels": [
+                    FacetPanel(
+                        f,
+                        f.shown(unfolded=f.name == unfolded, find=find),
+                        unfolded=f.name == unfolded,
+                        find=find if f.name == unfolded else "",
+                    )
+                    for f in counts.facets
+                ],
+                "unfolded": unfolded,
+            },
+        )
         return counts, html
 
-    # The facets (their counts and their markup, hundreds of checkboxes) and
+    # The facets (their counts and their markup) and
     # the count depend on the filters, not on the page or the sort: one entry
     # serves every page and order of a selection (and each facet's counts are
     # kept for every selection that shares them, see StartupFilter.facets).
@@ -48,11 +223,15 @@ def startup_list(request):
         query=normalised_query(request.GET, leave_out=("page", "sort")),
     )
     page = paginate(request, startups.qs, PAGE_SIZE, count=counts.total)
+    filters = active_filters(request, counts.facets, startups.form.cleaned_data)
     return render(
         request,
         "startups/startup_list.html",
         {
             "filter": startups,
+            "selection_title": describe_selection(startups, counts.facets),
+            "og_url": _shared_url(request),
+            "active_filters": filters,
             "correction": startups.correction,
             "page": page,
             "facets": counts.facets,

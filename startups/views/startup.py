@@ -15,7 +15,14 @@ from django.utils.translation import ngettext
 
 from startups.caching import cached_page
 from startups.markdown import render_markdown
-from startups.models import FormerSlug, Startup, StartupPhase
+from startups.models import (
+    Event,
+    FormerSlug,
+    Phase,
+    Startup,
+    StartupPhase,
+    current_phase_entry,
+)
 
 DATE_FORMAT = "j F Y"  # "1 février 2021", "1 February 2021"
 
@@ -51,7 +58,9 @@ def startup_detail(request, slug: str):
             "startup": startup,
             # Under the page's "About the service" heading (an h2).
             "description_html": render_markdown(startup.description, top_level=3),
-            "timeline": Timeline.of(list(startup.phases.all()), today),
+            "timeline": Timeline.of(
+                list(startup.phases.all()), today, list(startup.events.all())
+            ),
             "fast_amount": format_euros(startup.fast_amount),
             "links": links_of(startup),
         },
@@ -118,19 +127,45 @@ def format_duration(start: dt.date, end: dt.date) -> str:
     return _("less than a month")
 
 
+# Phases that stop a start-up: a moment on the timeline, not a span.
+STOPS = {Phase.ABANDONED, Phase.INCONCLUSIVE}
+
+
 @dataclass
 class TimelineRow:
     """One phase of the history, placed on the chart: `x` and `width` are
-    percentages of the chart's width, `y` the row's top in pixels."""
+    percentages of the chart's width, `y` the row's top in pixels. `state`:
+    "done" (followed by the next phase), "ongoing" (the current phase, open),
+    "ended" (the last phase, its end date past), "stop" (an abandon or an
+    inconclusive investigation: a moment) or "planned" (not begun)."""
 
-    phase: StartupPhase
+    phase: StartupPhase | None
     start: dt.date
     end: dt.date
-    ongoing: bool
+    state: str
     duration: str
     x: float
     width: float
     y: int
+    event: Event | None = None  # the end of the service, a moment
+
+    @property
+    def label(self) -> str:
+        if self.event is not None:
+            return self.event.get_kind_display()
+        return self.phase.get_phase_display()
+
+    @property
+    def css(self) -> str:
+        return "end" if self.event is not None else self.phase.phase
+
+    @property
+    def comment(self) -> str:
+        return (self.event or self.phase).comment
+
+    @property
+    def ongoing(self) -> bool:
+        return self.state == "ongoing"
 
     @property
     def start_text(self) -> str:
@@ -139,6 +174,10 @@ class TimelineRow:
     @property
     def end_text(self) -> str:
         return date_format(self.end, DATE_FORMAT)
+
+    @property
+    def marker_x(self) -> float:
+        return min(self.x, 99.0)
 
 
 @dataclass
@@ -153,6 +192,7 @@ class Timeline:
     ticks: list[TimelineTick]
     start: dt.date
     end: dt.date
+    today_x: float | None = None
 
     ROW_HEIGHT = 44
     AXIS_HEIGHT = 28
@@ -175,41 +215,101 @@ class Timeline:
         }
 
     @classmethod
-    def of(cls, phases: Sequence[StartupPhase], today: dt.date) -> Timeline | None:
-        """The phases in their order (start, position). A phase without an end
-        date lasts until the next one starts; the last one, until today."""
+    def of(
+        cls,
+        phases: Sequence[StartupPhase],
+        today: dt.date,
+        events: Sequence[Event] = (),
+    ) -> Timeline | None:
+        """The phases in their order (start, position). A phase that has begun
+        lasts until its end date, or else until the next begun phase starts;
+        the current one, until today, or until the service's end (an "end"
+        event by today, drawn as a moment). A phase starting after today is
+        planned (models.current_phase_entry): drawn from its start, never
+        current."""
         if not phases:
             return None
-        ends = []
-        for i, phase in enumerate(phases):
-            if phase.end is not None:
-                ends.append((phase.end, False))
-            elif i + 1 < len(phases):
-                ends.append((max(phases[i + 1].start, phase.start), False))
-            else:
-                ends.append((max(today, phase.start), True))
+        end_event = max(
+            (e for e in events if e.kind == Event.Kind.END and e.date <= today),
+            key=lambda e: e.date,
+            default=None,
+        )
+        current = current_phase_entry(phases, today)
+        begun = [p for p in phases if p.start <= today]
+        spans = []  # (end, state)
+        for phase in phases:
+            following = [
+                p.start
+                for p in begun
+                if (p.start, p.position) > (phase.start, phase.position)
+            ]
+            if phase.start > today:
+                spans.append((phase.end or phase.start, "planned"))
+            elif phase.phase in STOPS:
+                spans.append((phase.start, "stop"))
+            elif phase.end is not None and (following or phase.end <= today):
+                spans.append((phase.end, "done" if following else "ended"))
+            elif following:
+                spans.append((max(following[0], phase.start), "done"))
+            elif phase is current and end_event and end_event.date >= phase.start:
+                spans.append((end_event.date, "ended"))
+            elif phase is current:
+                spans.append((max(today, phase.start), "ongoing"))
+            else:  # an earlier phase on the day of the current one
+                spans.append((phase.start, "done"))
         first = min(p.start for p in phases)
-        last = max(end for end, _ongoing in ends)
+        last = max(
+            [end for end, _state in spans] + ([end_event.date] if end_event else [])
+        )
+        planned = [
+            p.start
+            for p, (_end, state) in zip(phases, spans, strict=True)
+            if state == "planned"
+        ]
+        if planned:
+            # Room after the latest planned start for its (dashed) bar.
+            stub = max((last - first).days // 12, 60)
+            last = max(last, max(planned) + dt.timedelta(days=stub))
+            spans = [
+                (last if state == "planned" and end == phase.start else end, state)
+                for phase, (end, state) in zip(phases, spans, strict=True)
+            ]
         span = max((last - first).days, 1)
 
         def percent(day: dt.date) -> float:
             return round((day - first).days / span * 100, 2)
 
         rows = []
-        for i, (phase, (end, ongoing)) in enumerate(zip(phases, ends, strict=True)):
+        for i, (phase, (end, state)) in enumerate(zip(phases, spans, strict=True)):
             x = percent(phase.start)
-            # A phase of a few days still shows as a sliver.
-            width = max(round(percent(end) - x, 2), 0.5)
+            # A phase of a few days still shows as a sliver; a planned one
+            # without an end as a short stub.
+            width = max(round(percent(end) - x, 2), 2 if state == "planned" else 0.5)
             rows.append(
                 TimelineRow(
                     phase=phase,
                     start=phase.start,
                     end=end,
-                    ongoing=ongoing,
+                    state=state,
                     duration=format_duration(phase.start, end),
                     x=min(x, 99.5),
-                    width=width,
+                    width=min(width, round(100 - min(x, 99.5), 2)),
                     y=i * cls.ROW_HEIGHT,
+                )
+            )
+        if end_event is not None:
+            x = percent(end_event.date)
+            rows.append(
+                TimelineRow(
+                    phase=None,
+                    start=end_event.date,
+                    end=end_event.date,
+                    state="stop",
+                    duration="",
+                    x=min(x, 99.5),
+                    width=0.5,
+                    y=len(rows) * cls.ROW_HEIGHT,
+                    event=end_event,
                 )
             )
         years = range(first.year + 1, last.year + 1)
@@ -217,4 +317,5 @@ class Timeline:
         ticks = [
             TimelineTick(year, percent(dt.date(year, 1, 1))) for year in years[::step]
         ]
-        return cls(rows, ticks, first, last)
+        today_x = percent(today) if first <= today <= last else None
+        return cls(rows, ticks, first, last, today_x)

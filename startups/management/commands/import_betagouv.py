@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from startups.betagouv.reader import read_catalogue
 from startups.models import Incubator, Organisation
 from startups.services import import_catalogue
+from startups.source_dates import git_commit_dates
 
 KINDS = ("organisations", "incubators", "themes", "audiences", "startups")
 
@@ -48,7 +49,10 @@ class Command(BaseCommand):
                 "was written."
             )
 
-        summary = import_catalogue(catalogue, dry_run=dry_run)
+        # New sheets date from their file's last commit in a git checkout.
+        summary = import_catalogue(
+            catalogue, dry_run=dry_run, source_dates=git_commit_dates(path)
+        )
 
         for warning in summary.warnings:
             self.stderr.write(self.style.WARNING(f"warning: {warning}"))

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('startups', '0013_search_words_and_sort_key'),
+        ('startups', '0014_technology_entries'),
     ]
 
     operations = [
