@@ -35,6 +35,7 @@ PUBLIC_MODELS = frozenset(
         "Organisation",
         "Theme",
         "Audience",
+        "Technology",
     }
 )
 PRIVATE_MODELS = frozenset(
