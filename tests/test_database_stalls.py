@@ -11,6 +11,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -62,14 +63,14 @@ def site(django_db_setup, django_db_blocker):
     # Not a superuser: a connection limit holds for it.
     admin.execute(f'CREATE ROLE "{role}" LOGIN CONNECTION LIMIT 2')
     admin.execute(f'GRANT SELECT ON ALL TABLES IN SCHEMA public TO "{role}"')
-    if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():
-        subprocess.run(
-            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-            cwd=settings.BASE_DIR,
-            check=True,
-            timeout=120,
-            env={**os.environ, "DJANGO_DEBUG": "1"},
-        )
+    # Production's static files (a manifest), current with the code.
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=settings.BASE_DIR,
+        check=True,
+        timeout=120,
+        env={**os.environ, "DJANGO_DEBUG": "1"},
+    )
     environment = {
         k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE"))
     }
@@ -85,6 +86,8 @@ def site(django_db_setup, django_db_blocker):
         GUNICORN_BIND=f"127.0.0.1:{PORT}",
         GUNICORN_WORKERS="1",
     )
+    # gunicorn's error log in a file: a pipe nobody reads would fill and block it.
+    log = tempfile.TemporaryFile()
     server = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),
@@ -95,7 +98,7 @@ def site(django_db_setup, django_db_blocker):
         cwd=settings.BASE_DIR,
         env=environment,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
     )
     try:
         for _ in range(100):
