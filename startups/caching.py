@@ -129,7 +129,10 @@ def known_parameters(request) -> frozenset[str]:
         return frozenset(_PARAMETERS_READ[name])
     if name.startswith("api:") and name.endswith("-detail"):
         return frozenset()
-    return frozenset(StartupFilter.base_filters) | {"page", "page_size"}
+    filters = frozenset(StartupFilter.base_filters)
+    # The catalogue's facets: one unfolded, and a word to find among its values.
+    facets = {"unfold", *(f"find_{name}" for name in filters)}
+    return filters | facets | {"page", "page_size"}
 
 
 def _drop_unknown_parameters(request) -> None:
