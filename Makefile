@@ -55,7 +55,7 @@ migrations-check: install
 # What production must pass: no debug, a real key, https everywhere.
 check-deploy: install
 	DJANGO_SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \
-	DJANGO_ALLOWED_HOSTS=catalogue.example.org \
+	DJANGO_SITE_URL=https://catalogue.example.org REDIS_URL=redis://127.0.0.1:6379/1 \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 clean:

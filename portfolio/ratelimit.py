@@ -1,17 +1,28 @@
-"""Per-address rate limits on the requests that cost the most or invite
-guessing: the catalogue search, the CSV exports and the admin login.
+"""Per-address rate limits, aimed at the work that builds a page rather than at
+answers the cache already holds.
 
-A fixed window counted in the cache: one key per (rule, address, window), bumped
-with cache.incr. Limits come from settings (RATELIMIT_SEARCH, RATELIMIT_EXPORT,
-RATELIMIT_LOGIN: "<count>/<s|m|h>"); RATELIMIT_ENABLED turns them all off. An
-address over its limit gets 429 with Retry-After (a page, or JSON under /api/).
-If the cache fails, the request goes through: a limit must not take the site down.
+- LOGIN: admin logins and password-reset requests (POST), which invite guessing;
+- SEARCH, EXPORT, BUILD: a catalogue search, a CSV export, any other public page
+  or open-data answer that is built because the cache does not hold it
+  (startups.caching calls refuse_build before building);
+- PAGES: every public request, cached or not, with a generous limit, so that
+  an administration whose agents share one address is not refused what costs
+  nothing.
+
+A fixed window counted in the default cache: one key per (rule, address,
+window), bumped with cache.incr. With REDIS_URL that cache is Redis, shared by
+every worker and server; the local-memory cache counts per process (a deploy
+check warns). Limits come from settings (RATELIMIT_<RULE>: "<count>/<s|m|h>");
+RATELIMIT_ENABLED turns them all off. An address over a limit gets 429 with
+Retry-After (a page, or JSON under /api/). If the cache fails, the request goes
+through: a limit must not take the site down.
 """
 
 import logging
 import time
 
 from django.conf import settings
+from django.core import checks
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, JsonResponse
@@ -35,17 +46,30 @@ def parse_rate(rate: str) -> tuple[int, int]:
         ) from None
 
 
+EXPORTS = ("startups:export_csv", "startups:export_xlsx", "api:v27_startups_csv")
+
+
 def rule_for(request: HttpRequest) -> str | None:
-    """Which limit applies to this request, if any (by URL name)."""
+    """The limit a request counts against before its view runs (by URL name)."""
+    match = request.resolver_match
+    name = match.view_name if match else ""
+    if name in ("admin:login", "admin_password_reset") and request.method == "POST":
+        return "LOGIN"
+    if name == "media" or name.startswith("admin:") or match is None:
+        # Images come twenty to a page; the staff space has its own guards.
+        return None
+    return "PAGES"
+
+
+def build_rule(request: HttpRequest) -> str:
+    """The limit a page built rather than read from the cache counts against."""
     match = request.resolver_match
     name = match.view_name if match else ""
     if name == "startups:list" and request.GET.get("q", "").strip():
         return "SEARCH"
-    if name in ("startups:export_csv", "startups:export_xlsx", "api:v27_startups_csv"):
+    if name in EXPORTS:
         return "EXPORT"
-    if name in ("admin:login", "admin_password_reset") and request.method == "POST":
-        return "LOGIN"
-    return None
+    return "BUILD"
 
 
 def hit(rule: str, address: str) -> int | None:
@@ -87,6 +111,25 @@ def too_many_requests(request: HttpRequest, retry_after: int):
     return response
 
 
+def _limit(request: HttpRequest, rule: str):
+    """429 if this request takes the address over the rule's limit, else None."""
+    retry_after = hit(rule, client_ip(request) or "unknown")
+    if retry_after is None:
+        return None
+    logger.warning(
+        "Rate limit %s reached by %s on %s", rule, client_ip(request), request.path
+    )
+    return too_many_requests(request, retry_after)
+
+
+def refuse_build(request: HttpRequest):
+    """What startups.caching asks before building a page the cache does not
+    hold: 429 if the address has built too many lately, else None."""
+    if not settings.RATELIMIT_ENABLED:
+        return None
+    return _limit(request, build_rule(request))
+
+
 class RateLimitMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -98,12 +141,23 @@ class RateLimitMiddleware:
         if not settings.RATELIMIT_ENABLED:
             return None
         rule = rule_for(request)
-        if rule is None:
-            return None
-        retry_after = hit(rule, client_ip(request) or "unknown")
-        if retry_after is None:
-            return None
-        logger.warning(
-            "Rate limit %s reached by %s on %s", rule, client_ip(request), request.path
-        )
-        return too_many_requests(request, retry_after)
+        return None if rule is None else _limit(request, rule)
+
+
+def shared_counts_check(app_configs=None, **kwargs):
+    """Deploy check: counts kept in each process's memory let every worker (and
+    every server) grant the whole limit again."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    if settings.RATELIMIT_ENABLED and isinstance(caches["default"], LocMemCache):
+        return [
+            checks.Warning(
+                "Rate limits are counted in each process's memory: each worker "
+                "grants the whole limit again.",
+                hint="Set REDIS_URL so that every worker and server shares the "
+                "counts (and the cached pages).",
+                id="portfolio.W001",
+            )
+        ]
+    return []

@@ -6,6 +6,7 @@ is no default secret key outside debug. Every variable is listed in .env.example
 
 import os
 import re
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -64,9 +65,39 @@ if not SECRET_KEY:
             "development machine."
         )
     SECRET_KEY = "insecure-development-key-only-used-with-DJANGO_DEBUG"
+# Signed cookies and password-reset links are only as strong as the key.
+if not DEBUG and len(SECRET_KEY) < 50:
+    raise ImproperlyConfigured(
+        f"DJANGO_SECRET_KEY has {len(SECRET_KEY)} characters; outside debug it "
+        "needs at least 50 random ones. Make one with `python -c 'import secrets; "
+        "print(secrets.token_urlsafe(50))'`."
+    )
 
-ALLOWED_HOSTS = env_list(
-    "DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
+# The site's public address (no trailing slash): every absolute link (canonical,
+# og:url, hreflang, sitemap, feeds, the API's `next`, e-mails) is built from it,
+# never from the request's Host, which a client writes.
+SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+_site = re.fullmatch(r"https?://([^/?#\s@]+)", SITE_URL)
+if not _site:
+    raise ImproperlyConfigured(
+        "DJANGO_SITE_URL must be the site's address, scheme and host (and port "
+        "if not the default) only, e.g. https://catalogue.example.org, not "
+        f"{SITE_URL!r}."
+    )
+# The hosts the site answers to, port included ("host" alone: the default port;
+# "host:*", any port): the public address and DJANGO_ALLOWED_HOSTS (another
+# name, an address for health checks, "10.0.0.5:8000"). Any other Host, or the
+# same name on another port, gets 400 (portfolio.middleware.CanonicalHostMiddleware).
+SERVED_HOSTS = [
+    _site[1].lower(),
+    *env_list(
+        "DJANGO_ALLOWED_HOSTS",
+        ["localhost:*", "127.0.0.1:*", "[::1]:*"] if DEBUG else [],
+    ),
+]
+# Django's own check, by name only (it ignores ports).
+ALLOWED_HOSTS = sorted(
+    {re.sub(r":(\d+|\*)$", "", host.lower()) for host in SERVED_HOSTS}
 )
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
@@ -107,6 +138,9 @@ MIDDLEWARE = [
     # only) and Permissions-Policy on every response.
     "portfolio.middleware.ContentSecurityPolicyMiddleware",
     "portfolio.middleware.PermissionsPolicyMiddleware",
+    # Hosts other than DJANGO_SITE_URL's (and DJANGO_ALLOWED_HOSTS) get 400; the
+    # others build their links with DJANGO_SITE_URL.
+    "portfolio.middleware.CanonicalHostMiddleware",
     # A database that does not answer gives the 503 page, not a 500.
     "portfolio.middleware.DatabaseUnavailableMiddleware",
     # A planned phase becomes current on its day: the first request of the day
@@ -118,6 +152,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Cache-Control: private, no-store for whoever is logged in.
+    "portfolio.middleware.PrivateForStaffMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Per-address limits on search, CSV exports and admin logins (429).
@@ -197,6 +233,24 @@ for _i, _url in enumerate(env_list("DATABASE_REPLICA_URLS", [])):
     }
 DATABASE_ROUTERS = ["portfolio.db_router.ReplicaRouter"]
 
+# On PostgreSQL, a statement that runs longer than DJANGO_DB_STATEMENT_TIMEOUT
+# seconds (a table locked, a database overloaded) is cancelled: the visitor gets
+# the site's 503 page at once instead of a worker stuck until gunicorn kills it
+# (gunicorn.conf.py's timeout is longer), and the worker serves again. 0 turns
+# it off. Management commands (migrations, imports, seeding, whose statements
+# are long by nature) run without it, the development server with it.
+DB_STATEMENT_TIMEOUT = env_int("DJANGO_DB_STATEMENT_TIMEOUT", 5)
+# A database that does not even accept the connection: give up after so long.
+DB_CONNECT_TIMEOUT = 5
+_command = Path(sys.argv[0]).name == "manage.py" and sys.argv[1:2] != ["runserver"]
+for _db in DATABASES.values():
+    if _db["ENGINE"] == "django.db.backends.postgresql":
+        _db.setdefault("OPTIONS", {}).setdefault("connect_timeout", DB_CONNECT_TIMEOUT)
+        if DB_STATEMENT_TIMEOUT > 0 and not _command:
+            _db["OPTIONS"]["options"] = (
+                f"-c statement_timeout={DB_STATEMENT_TIMEOUT * 1000}"
+            )
+
 # Local memory in each worker by default; with REDIS_URL, one Redis shared by
 # every worker and server. Entries are keyed on the catalogue version kept in the
 # database (startups.caching), so they are never stale either way.
@@ -217,15 +271,21 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# At least 12 characters: the CNIL's advice for a password used alone.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": f"django.contrib.auth.password_validation.{name}"}
-    for name in (
-        "UserAttributeSimilarityValidator",
-        "MinimumLengthValidator",
-        "CommonPasswordValidator",
-        "NumericPasswordValidator",
+    {"NAME": f"django.contrib.auth.password_validation.{name}", **options}
+    for name, options in (
+        ("UserAttributeSimilarityValidator", {}),
+        ("MinimumLengthValidator", {"OPTIONS": {"min_length": 12}}),
+        ("CommonPasswordValidator", {}),
+        ("NumericPasswordValidator", {}),
     )
 ]
+# Only staff log in (the public pages keep no session): a session lasts a
+# working day, not Django's two weeks.
+SESSION_COOKIE_AGE = 10 * 60 * 60
+# The site's own page, in French or English, when a form's CSRF check fails.
+CSRF_FAILURE_VIEW = "portfolio.middleware.csrf_failure"
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
@@ -298,8 +358,6 @@ EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "webmaster@localhost")
-# The site's address, for the absolute links in e-mails (no trailing slash).
-SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Where to report a vulnerability, published in /.well-known/security.txt (RFC
 # 9116) and on the security page: a mailto: or https:// address. Unset, there is
 # no security.txt (404) rather than one naming an address nobody reads.
@@ -383,12 +441,24 @@ PERMISSIONS_POLICY = {
 }
 
 # Requests per client address (portfolio.login_protection.client_ip) in a fixed
-# window: "<count>/<s|m|h>". Counted in the default cache, so shared between
-# workers only if that cache is (a local-memory cache counts per process).
+# window: "<count>/<s|m|h>" (portfolio.ratelimit). Counted in the default cache:
+# shared by every worker and server with REDIS_URL, per process without (a
+# deploy check warns). SEARCH, EXPORT and BUILD count only the answers built
+# because the cache did not hold them; PAGES counts every public request.
 RATELIMIT_ENABLED = env_bool("DJANGO_RATELIMIT_ENABLED", True)
 RATELIMIT_SEARCH = os.environ.get("DJANGO_RATELIMIT_SEARCH", "60/m")
 RATELIMIT_EXPORT = os.environ.get("DJANGO_RATELIMIT_EXPORT", "10/m")
+RATELIMIT_BUILD = os.environ.get("DJANGO_RATELIMIT_BUILD", "120/m")
+RATELIMIT_PAGES = os.environ.get("DJANGO_RATELIMIT_PAGES", "600/m")
 RATELIMIT_LOGIN = os.environ.get("DJANGO_RATELIMIT_LOGIN", "20/m")
+for _rule in ("SEARCH", "EXPORT", "BUILD", "PAGES", "LOGIN"):
+    if not re.fullmatch(
+        r"\s*\d+\s*/\s*[smhSMH][a-zA-Z]*\s*", globals()[f"RATELIMIT_{_rule}"]
+    ):
+        raise ImproperlyConfigured(
+            f"DJANGO_RATELIMIT_{_rule} reads like 60/m (a count per s, m or h), "
+            f"not {globals()[f'RATELIMIT_{_rule}']!r}."
+        )
 
 # The open-data API: read-only JSON for anyone, no login, no browsable HTML
 # pages (the documentation lives at /api/).

@@ -1,8 +1,8 @@
 """Caching that is never stale: every key holds the catalogue version
-(models.CatalogueVersion), which every write raises in its own transaction
-(services.bump_catalogue_version, startups.signals). Once a write is committed,
-the next request reads the new number and so new keys: nothing cached before the
-write is ever read again, and old entries simply expire.
+(startups.catalogue_version), which every write raises in its own transaction.
+Once a write is committed, the next request reads the new number and so new
+keys: nothing cached before the write is ever read again, and old entries
+simply expire.
 
 Two levels:
 - whole responses of public pages and open data (`cached_page`, `open_data` in
@@ -19,7 +19,6 @@ caches still agree on what is current."""
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import gzip
 import hashlib
@@ -31,14 +30,21 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.core.cache import cache
-from django.db import InterfaceError, OperationalError, connections, router
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseNotModified,
+)
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags
 from django.utils.translation import get_language
 
-from startups.models import CatalogueVersion
+from startups.catalogue_version import (  # noqa: F401 (read by startups.api)
+    changed_at as catalogue_changed_at,
+)
+from startups.catalogue_version import read as catalogue_version
 
 # How long an entry lives (a new version makes it unreachable before that).
 TIMEOUT = 10 * 60
@@ -79,60 +85,6 @@ RELEASE = os.environ.get("DJANGO_RELEASE") or code_release()
 # which startups.downloads streams past this size) are built each time rather
 # than fill the cache.
 MAX_CACHED_BYTES = 4 * 1024 * 1024
-_VERSION_SQL = (
-    f"SELECT version, changed_at FROM {CatalogueVersion._meta.db_table} WHERE id = 1"
-)
-
-
-def catalogue_version(request=None) -> int:
-    """The current catalogue version (one query, once per request). Plain SQL:
-    every public request asks, and building the ORM's query cost more than
-    running it.
-
-    It is the first query of every public request, so it also stands for
-    Django's connection health check (CONN_HEALTH_CHECKS: a "SELECT 1" before
-    the first query on a reused connection, a third of the cost of a cached
-    page here): instead of pinging, it runs, and if the reused connection has
-    died meanwhile (a database restart, a failover) it opens a new one and runs
-    again."""
-    if request is not None and hasattr(request, "_catalogue_version"):
-        return request._catalogue_version
-    db = connections[router.db_for_read(CatalogueVersion)]
-    reused = db.connection is not None and not db.in_atomic_block
-    if reused:
-        db.health_check_done = True
-    try:
-        version = _read_version(db)
-    except (OperationalError, InterfaceError):
-        if not reused:
-            raise
-        db.close()
-        version = _read_version(db)
-    version, changed_at = version
-    if request is not None:
-        request._catalogue_version = version
-        request._catalogue_changed_at = changed_at
-    return version
-
-
-def catalogue_changed_at(request) -> dt.datetime | None:
-    """When the catalogue version last changed (read with it, no more query)."""
-    catalogue_version(request)
-    return request._catalogue_changed_at
-
-
-def _read_version(db) -> tuple[int, dt.datetime | None]:
-    with db.cursor() as cursor:
-        cursor.execute(_VERSION_SQL)
-        row = cursor.fetchone()
-    if not row:
-        return 0, None
-    changed_at = row[1]
-    if isinstance(changed_at, str):  # SQLite through a raw cursor
-        changed_at = dt.datetime.fromisoformat(changed_at)
-    if changed_at is not None and timezone.is_naive(changed_at):
-        changed_at = timezone.make_aware(changed_at, dt.UTC)
-    return row[0], changed_at
 
 
 def normalised_query(params, *, leave_out: tuple[str, ...] = ()) -> str:
@@ -147,6 +99,54 @@ def normalised_query(params, *, leave_out: tuple[str, ...] = ()) -> str:
         if value != ""
     )
     return urlencode(pairs)
+
+
+# Pages that read no query parameter, or only these (by URL name); every other
+# cached page or file reads at most the catalogue's vocabulary (below).
+_PARAMETERS_READ = {
+    "startups:home": (),
+    "startups:stats": (),
+    "startups:detail": (),
+    "startups:incubator_list": (),
+    "startups:sponsor_list": (),
+    "startups:incubator_detail": ("page",),
+    "startups:sponsor_detail": ("page",),
+    "sitemap": (),
+    "sitemap_section": ("p",),
+}
+
+
+def known_parameters(request) -> frozenset[str]:
+    """The query parameters the page at this address may read. Any other is
+    dropped before the page is built and from its key (see cached_response):
+    ?zz=<random> is answered with the entry of the page without it, instead of
+    building (and keeping) a page per value."""
+    from startups.filters import StartupFilter  # filters imports this module
+
+    match = request.resolver_match
+    name = match.view_name if match else ""
+    if name in _PARAMETERS_READ:
+        return frozenset(_PARAMETERS_READ[name])
+    if name.startswith("api:") and name.endswith("-detail"):
+        return frozenset()
+    filters = frozenset(StartupFilter.base_filters)
+    # The catalogue's facets: one unfolded, and a word to find among its values.
+    facets = {"unfold", *(f"find_{name}" for name in filters)}
+    return filters | facets | {"page", "page_size"}
+
+
+def _drop_unknown_parameters(request) -> None:
+    known = known_parameters(request)
+    if all(key in known for key in request.GET):
+        return
+    query = request.GET.copy()
+    for key in list(query):
+        if key not in known:
+            del query[key]
+    query._mutable = False
+    request.GET = query
+    # What build_absolute_uri() and get_full_path() read (the API's `next`).
+    request.META["QUERY_STRING"] = query.urlencode()
 
 
 def _key(request, *parts: str) -> str:
@@ -259,7 +259,9 @@ def cached_response(
     version, language, path and normalised query, with a matching ETag; a
     request whose If-None-Match holds that ETag gets 304 without anything being
     built. A streamed or very large response is tagged but built each time; a
-    personal one (see _personal) is neither kept nor tagged."""
+    personal one (see _personal) is neither kept nor tagged. Parameters the
+    page does not read are dropped first (see known_parameters)."""
+    _drop_unknown_parameters(request)
     key = _key(request, request.path, normalised_query(request.GET))
     # Weak: the same page may go out gzipped or not (see _unpack).
     etag = f'W/"{key[-32:]}"'
@@ -273,6 +275,11 @@ def cached_response(
     if stored is not None:
         response = _unpack(stored, request)
     else:
+        # Building is what rate limits are for (an answer from the cache is not).
+        from portfolio.ratelimit import refuse_build
+
+        if (refused := refuse_build(request)) is not None:
+            return refused
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and callable(response.render):
             response = response.render()
@@ -289,12 +296,21 @@ def cached_page(view):
     """A public page answered from the cache for visitors who are not logged in
     (see cached_response); browsers may keep it but revalidate each time, a 304
     being cheap. Staff always get the page built afresh: they see banners and
-    unpublished sheets."""
+    unpublished sheets, so their answer is private and never stored. A
+    preflight (OPTIONS) or another method builds nothing."""
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        if request.user.is_authenticated or request.method not in ("GET", "HEAD"):
-            return view(request, *args, **kwargs)
+        if request.method == "OPTIONS":
+            response = HttpResponse()
+            response["Allow"] = "GET, HEAD, OPTIONS"
+            return response
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET", "HEAD", "OPTIONS"])
+        if request.user.is_authenticated:
+            response = view(request, *args, **kwargs)
+            patch_cache_control(response, private=True, no_store=True)
+            return response
         response = cached_response(request, view, *args, **kwargs)
         if response.has_header("ETag"):
             patch_cache_control(response, no_cache=True)

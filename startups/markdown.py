@@ -13,6 +13,8 @@ import markdown as markdown_lib
 import nh3
 from django.utils.safestring import SafeString, mark_safe
 
+from startups.rules import DESCRIPTION_MAX_LENGTH
+
 ALLOWED_TAGS = {
     *(f"h{level}" for level in range(1, 7)),
     "p",
@@ -83,8 +85,11 @@ def _fix_image(match: re.Match) -> str:
 
 
 def render_markdown(text: str, *, top_level: int = 2) -> SafeString:
+    # Bounded work whatever a row holds (the admin and the import refuse longer
+    # descriptions; a row written otherwise is shown cut).
+    text = (text or "")[:DESCRIPTION_MAX_LENGTH]
     html = markdown_lib.markdown(
-        text or "", extensions=["tables", "fenced_code", "sane_lists"]
+        text, extensions=["tables", "fenced_code", "sane_lists"]
     )
     clean = nh3.clean(
         html,

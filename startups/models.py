@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from startups.expressions import joined_list
 from startups.media import StoredImages
-from startups.rules import MISSION_MAX_LENGTH, validate_image
+from startups.rules import DESCRIPTION_MAX_LENGTH, MISSION_MAX_LENGTH, validate_image
 from startups.search import SearchWords
 
 # beta.gouv.fr's ids are kept as they are so that old links keep working: they may
@@ -254,7 +254,11 @@ class Incubator(StoredImages, models.Model):
     )
     name = models.CharField(_("name"), max_length=300)
     short_description = models.TextField(_("short description"), blank=True)
-    description = models.TextField(_("description (Markdown)"), blank=True)
+    description = models.TextField(
+        _("description (Markdown)"),
+        blank=True,
+        validators=[MaxLengthValidator(DESCRIPTION_MAX_LENGTH)],
+    )
     owner = models.ForeignKey(
         Organisation,
         models.PROTECT,
@@ -626,7 +630,11 @@ class Startup(StoredImages, models.Model):
         help_text=_("One sentence, 280 characters at most."),
         validators=[MaxLengthValidator(MISSION_MAX_LENGTH)],
     )
-    description = models.TextField(_("description (Markdown)"), blank=True)
+    description = models.TextField(
+        _("description (Markdown)"),
+        blank=True,
+        validators=[MaxLengthValidator(DESCRIPTION_MAX_LENGTH)],
+    )
     incubator = models.ForeignKey(
         Incubator,
         models.PROTECT,

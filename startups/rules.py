@@ -13,6 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 MISSION_MAX_LENGTH = 280
+# A description (Markdown) of a start-up or an incubator: five times the longest
+# real one, small enough that its page is built in bounded time.
+DESCRIPTION_MAX_LENGTH = 100_000
 # A phase may be planned ahead, but not further than this.
 FURTHEST_START = dt.timedelta(days=365)
 

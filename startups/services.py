@@ -4,19 +4,15 @@ commands call these instead of writing rows by hand."""
 from __future__ import annotations
 
 import datetime as dt
-import random
 import threading
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import reversion
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext
 
 from startups import history, policy
@@ -30,10 +26,12 @@ from startups.betagouv.reader import (
     StartupRecord,
     build_vocabulary,
 )
+
+# Moved to their own module; imported here for the callers of services.
+from startups.catalogue_version import bump_catalogue_version, catalogue_write
 from startups.history import save_sheet_versions
 from startups.models import (
     Audience,
-    CatalogueVersion,
     Event,
     FormerSlug,
     Incubator,
@@ -48,49 +46,6 @@ from startups.models import (
 )
 from startups.rules import normalise_newlines
 from startups.search import SEARCH_COLUMNS, search_fields_of
-
-# The catalogue version (models.CatalogueVersion): every write raises it, inside
-# the write's transaction, so that the pages cached under the old number (see
-# startups.caching) are never served again once the write is committed. Who calls
-# it: the services below, and startups.signals for every row saved or deleted one
-# by one (the admin, reversion's revert and recover).
-_batch = threading.local()
-
-
-def bump_catalogue_version() -> None:
-    """Raise the catalogue version (one UPDATE; within catalogue_write(), once at
-    its end)."""
-    if getattr(_batch, "depth", 0):
-        _batch.pending = True
-        return
-    # A random step, not +1: a transaction that rolls back gives its number back,
-    # and the next write must not reuse it (pages cached under it inside that
-    # transaction would come back).
-    step = random.randint(1, 2**32)
-    changed = CatalogueVersion.objects.filter(pk=1).update(
-        version=F("version") + step, changed_at=timezone.now()
-    )
-    if not changed:
-        # The row the migration creates is gone (a flushed test database).
-        CatalogueVersion.objects.get_or_create(
-            pk=1, defaults={"version": 1, "changed_at": timezone.now()}
-        )
-
-
-@contextmanager
-def catalogue_write() -> Iterator[None]:
-    """Group the bumps of a large write (an import, seeding) into one: call it
-    inside the write's transaction."""
-    _batch.depth = getattr(_batch, "depth", 0) + 1
-    try:
-        yield
-    finally:
-        _batch.depth -= 1
-    if not _batch.depth:
-        _batch.pending = False
-        # A dry run has marked its transaction for rollback: nothing to announce.
-        if not transaction.get_connection().needs_rollback:
-            bump_catalogue_version()
 
 
 def refresh_current_phase(

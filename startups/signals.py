@@ -9,41 +9,13 @@ inlines save through formsets, and many-to-many links change through
 all, including any write path added later, in the writer's transaction. What
 signals do not see (bulk_create, bulk_update, QuerySet.update) is only done in
 startups.services and startups.demo, which call bump_catalogue_version()
-themselves; large writes group their bumps with services.catalogue_write()."""
+themselves; large writes group their bumps with catalogue_write(). Which models
+raise the version is declared in startups.catalogue_version."""
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from startups.models import (
-    Audience,
-    Event,
-    FormerSlug,
-    Incubator,
-    IncubatorMembership,
-    Organisation,
-    Startup,
-    StartupEditor,
-    StartupPhase,
-    Theme,
-)
-from startups.services import bump_catalogue_version
-
-CATALOGUE_MODELS = (
-    Startup,
-    StartupPhase,
-    Event,
-    FormerSlug,
-    Incubator,
-    Organisation,
-    Theme,
-    Audience,
-)
-M2M_THROUGH = (
-    Startup.co_incubators.through,
-    Startup.sponsors.through,
-    Startup.themes.through,
-    Startup.audiences.through,
-    Incubator.highlighted_startups.through,
-)
+from startups.catalogue_version import bump_catalogue_version, public_models
+from startups.models import IncubatorMembership, StartupEditor
 
 
 def _bump(sender, **kwargs):
@@ -96,11 +68,11 @@ def connect() -> None:
         uid = f"roles-{model._meta.label}"
         post_save.connect(_sync_roles, sender=model, dispatch_uid=uid + "-save")
         post_delete.connect(_sync_roles, sender=model, dispatch_uid=uid + "-delete")
-    for model in CATALOGUE_MODELS + M2M_THROUGH:
+    for model in public_models():
         uid = f"catalogue-version-{model._meta.label}"
         post_save.connect(_bump, sender=model, dispatch_uid=uid + "-save")
         post_delete.connect(_bump, sender=model, dispatch_uid=uid + "-delete")
-    for through in M2M_THROUGH:
-        m2m_changed.connect(
-            _bump_m2m, sender=through, dispatch_uid=f"catalogue-m2m-{through}"
-        )
+        if model._meta.auto_created:
+            m2m_changed.connect(
+                _bump_m2m, sender=model, dispatch_uid=f"catalogue-m2m-{model}"
+            )

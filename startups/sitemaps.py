@@ -3,6 +3,7 @@ alternates, in files of at most 1,000 addresses listed by a sitemap index. A
 section whose page does not exist yet (its route is not in the URLconf) is left
 out rather than listing addresses that would answer 404."""
 
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.core.paginator import Paginator
 from django.db.models import Max
@@ -24,6 +25,12 @@ class I18nSitemap(Sitemap):
     i18n = True
     alternates = True
     x_default = True
+
+    @property
+    def protocol(self) -> str:
+        # The public address's (settings.SITE_URL), as its host is: never what
+        # the request (X-Forwarded-Proto) says, since the sitemap is cached.
+        return settings.SITE_URL.split("://", 1)[0]
 
 
 class PageSitemap(I18nSitemap):

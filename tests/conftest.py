@@ -100,6 +100,10 @@ def _test_settings(settings):
         },
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The test client's host is the site's public address (what DJANGO_SITE_URL
+    # and DJANGO_ALLOWED_HOSTS say in production); any other is refused.
+    settings.SITE_URL = "http://testserver"
+    settings.SERVED_HOSTS = ["testserver"]
 
 
 _counter = itertools.count(1)

@@ -45,6 +45,7 @@ schema = _schema()
 @pytest.fixture(autouse=True)
 def catalogue(db, settings, make_startup, make_organisation, make_incubator):
     settings.ALLOWED_HOSTS = ["*"]  # schemathesis' WSGI client says "localhost"
+    settings.SERVED_HOSTS = ["localhost:*", "testserver"]
     # Built now: the middleware read the test settings (no HTTPS redirect).
     _handler.append(get_wsgi_application())
     # As Django's test client does: the test's connection (and its transaction)

@@ -168,7 +168,7 @@ def manage(*args, **env):
         if not k.startswith(("DJANGO_", "DATABASE_URL", "AWS_"))
     }
     environment.update(
-        DJANGO_SECRET_KEY="tests-only-not-a-secret", DJANGO_DEBUG="0", **env
+        DJANGO_SECRET_KEY="tests-only-not-a-secret-" + "k" * 30, DJANGO_DEBUG="0", **env
     )
     return subprocess.run(
         [sys.executable, "manage.py", *args],

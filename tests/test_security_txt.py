@@ -30,7 +30,10 @@ def contact(settings):
     return CONTACT
 
 
-def test_it_gives_the_contact_languages_canonical_address_and_policy(client, contact):
+def test_it_gives_the_contact_languages_canonical_address_and_policy(
+    client, contact, settings
+):
+    settings.SITE_URL = "https://testserver"
     response = client.get("/.well-known/security.txt", secure=True)
 
     assert response.status_code == 200
@@ -74,6 +77,8 @@ def test_an_https_contact_is_published_as_it_is(client, settings):
 def test_behind_the_tls_proxy_its_addresses_are_the_public_https_ones(
     client, contact, settings
 ):
+    settings.SITE_URL = "https://catalogue.example.org"
+    settings.SERVED_HOSTS = ["catalogue.example.org"]
     settings.ALLOWED_HOSTS = ["catalogue.example.org"]
 
     # What the proxy forwards: plain http, the visitor's Host and scheme.

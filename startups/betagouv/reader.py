@@ -27,7 +27,14 @@ from startups.betagouv.vocabulary import (
     PHASE_OF_BETAGOUV_NAME,
 )
 from startups.models import Event, Organisation, Startup
-from startups.rules import FURTHEST_START, MISSION_MAX_LENGTH
+from startups.rules import DESCRIPTION_MAX_LENGTH, FURTHEST_START, MISSION_MAX_LENGTH
+
+# Limits on one sheet (bounded work for the import, the database and the pages),
+# far above any real sheet (the largest file is 20 kB; no list holds 20 items, no
+# front-matter text 1,000 characters); the description's is DESCRIPTION_MAX_LENGTH.
+MAX_FILE_BYTES = 512 * 1024
+MAX_LIST_ITEMS = 200
+MAX_TEXT_LENGTH = 5_000
 
 # Both layouts: this project's snapshot folder and a beta.gouv.fr checkout's content/.
 FOLDERS = {
@@ -164,7 +171,8 @@ class Catalogue:
     themes: dict[str, str] = field(default_factory=dict)  # slug → label
     audiences: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)  # the file is not imported
-    warnings: list[Problem] = field(default_factory=list)  # imported, with a change
+    # imported with a change, or a file skipped
+    warnings: list[Problem] = field(default_factory=list)
     fixes: Counter[str] = field(default_factory=Counter)  # silent normalisations
     files_read: Counter[str] = field(default_factory=Counter)
 
@@ -368,19 +376,81 @@ def _load(path: Path, relpath: str, catalogue: Catalogue) -> tuple[dict, str] | 
     return data, parts[1].strip()
 
 
-def _files(root: Path, kind: str) -> tuple[str, list[Path]]:
+def _files(root: Path, kind: str, catalogue: Catalogue) -> tuple[str, list[Path]]:
     for name in FOLDERS[kind]:
         folder = root / name
         if folder.is_dir():
-            files = sorted(
-                p
-                for p in folder.iterdir()
-                if p.is_file()
-                and not p.name.startswith(".")
-                and p.suffix in ("", ".md")
-            )
-            return name, files
+            return name, _sheet_files(root, folder, name, catalogue)
     return FOLDERS[kind][0], []
+
+
+# Limits (see MAX_FILE_BYTES...): what a folder may hold, what one sheet may.
+def _sheet_files(root: Path, folder: Path, name: str, catalogue: Catalogue):
+    """The sheets of one folder. A path leading out of the import's folder (a
+    symbolic link), a link that loops or leads nowhere, a file over
+    MAX_FILE_BYTES: a problem; a hidden file, another extension, a folder:
+    skipped, with a warning."""
+    inside = root.resolve()
+    if not folder.resolve().is_relative_to(inside):
+        catalogue.problems.append(Problem(name, "folder", "leads out of the folder"))
+        return []
+    files = []
+    for path in sorted(folder.iterdir()):
+        relpath = f"{name}/{path.name}"
+        try:
+            real = path.resolve(strict=True)
+        except (OSError, RuntimeError) as exc:  # a loop (RuntimeError before 3.13)
+            catalogue.problems.append(
+                Problem(relpath, "file", f"symbolic link not followed: {exc}")
+            )
+            continue
+        if not real.is_relative_to(inside):
+            catalogue.problems.append(
+                Problem(relpath, "file", "symbolic link leading out of the folder")
+            )
+            continue
+        skipped = (
+            "hidden file"
+            if path.name.startswith(".")
+            else "not a file"
+            if not real.is_file()
+            else "not a .md file"
+            if path.suffix not in ("", ".md")
+            else None
+        )
+        if skipped:
+            catalogue.warnings.append(Problem(relpath, "file", f"skipped: {skipped}"))
+        elif (size := real.stat().st_size) > MAX_FILE_BYTES:
+            catalogue.problems.append(
+                Problem(relpath, "file", f"{size} bytes, {MAX_FILE_BYTES} at most")
+            )
+        else:
+            files.append(path)
+    return files
+
+
+def _check_limits(reader: _FileReader, body: str) -> None:
+    if len(body) > DESCRIPTION_MAX_LENGTH:
+        reader.error(
+            "description",
+            f"{len(body)} characters, {DESCRIPTION_MAX_LENGTH} at most",
+        )
+    pending = list(reader.data.items())
+    seen: set[int] = set()
+    while pending:
+        key, value = pending.pop()
+        # YAML aliases share a value between places, or put it inside itself.
+        if id(value) in seen:
+            continue
+        seen.add(id(value))
+        if isinstance(value, str) and len(value) > MAX_TEXT_LENGTH:
+            reader.error(key, f"{len(value)} characters, {MAX_TEXT_LENGTH} at most")
+        elif isinstance(value, list | dict) and len(value) > MAX_LIST_ITEMS:
+            reader.error(key, f"{len(value)} items, {MAX_LIST_ITEMS} at most")
+        elif isinstance(value, list):
+            pending += [(f"{key}[{i}]", item) for i, item in enumerate(value)]
+        elif isinstance(value, dict):
+            pending += [(f"{key}.{k}", item) for k, item in value.items()]
 
 
 def _slug_of(path: Path, catalogue: Catalogue, relpath: str) -> str | None:
@@ -427,7 +497,7 @@ def read_catalogue(
         ("incubators", _read_incubator),
         ("startups", _read_startup),
     ):
-        folder, files = _files(root, kind)
+        folder, files = _files(root, kind, catalogue)
         for path in files:
             relpath = f"{folder}/{path.name}"
             catalogue.files_read[kind] += 1
@@ -436,6 +506,9 @@ def read_catalogue(
             if slug is None or loaded is None:
                 continue
             reader = _FileReader(relpath, loaded[0], catalogue)
+            _check_limits(reader, loaded[1])
+            if reader.failed:
+                continue
             record = read_one(reader, slug, loaded[1])
             if record is not None and not reader.failed:
                 getattr(catalogue, kind).append(record)

@@ -74,6 +74,16 @@ def browser():
                 os.environ[name] = value
 
 
+@pytest.fixture(autouse=True)
+def _live_server_is_the_public_address(request, settings):
+    # tests/conftest.py makes the test client's "testserver" the public address;
+    # for a live server, its own address is.
+    if "catalogue_server" in request.fixturenames:
+        url = request.getfixturevalue("catalogue_server").url
+        settings.SITE_URL = url
+        settings.SERVED_HOSTS = [url.split("://", 1)[1]]
+
+
 @pytest.fixture(scope="session")
 def axe_source() -> str:
     require(
