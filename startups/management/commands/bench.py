@@ -329,6 +329,10 @@ class Command(BaseCommand):
                 "--workers", str(workers),
                 "--bind", f"127.0.0.1:{port}",
                 "--log-level", "warning",
+                # gunicorn.conf.py (read from the checkout) logs every request
+                # and recycles workers: neither belongs in a measurement.
+                "--access-logfile", "/dev/null",
+                "--max-requests", "0",
             ],
             cwd=settings.BASE_DIR,
             env=env,
