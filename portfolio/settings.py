@@ -271,6 +271,16 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The catalogue's facets and rows from each worker's memory (startups.catalogue_index):
+# "background" (built in a thread when the catalogue changes; SQL answers meanwhile),
+# "sync" (built by the request that needs it) or "off" (SQL only).
+CATALOGUE_INDEX = os.environ.get("DJANGO_CATALOGUE_INDEX", "background")
+if CATALOGUE_INDEX not in ("background", "sync", "off"):
+    raise ImproperlyConfigured(
+        "DJANGO_CATALOGUE_INDEX must be background, sync or off, not "
+        f"{CATALOGUE_INDEX!r}."
+    )
+
 # At least 12 characters: the CNIL's advice for a password used alone.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"django.contrib.auth.password_validation.{name}", **options}

@@ -23,6 +23,7 @@ import functools
 import gzip
 import hashlib
 import os
+import time
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
@@ -252,15 +253,77 @@ def _accepts_gzip(request) -> bool:
     return False
 
 
+# No stampede. When an entry is missing (the catalogue changed, it expired),
+# one worker builds it (it holds a lock in the cache, shared by every worker
+# and server with Redis) while the others answer at once with the latest page
+# built at that address: the same version's (expired), or for STALE_SECONDS
+# after a change of the catalogue, the previous version's. Without such a page
+# they wait for the builder's entry (WAIT_SECONDS at most), then build it
+# themselves. The latest page is kept only for the pages that cost
+# (COSTLY_SECONDS to build: the statistics of 100,000 start-ups take a
+# second), and only for the public pages (cached_page): an open-data answer is
+# never older than the catalogue it announces.
+STALE_SECONDS = 30
+WAIT_SECONDS = 10
+COSTLY_SECONDS = 0.1
+BUILD_LOCK_SECONDS = 60
+
+
+def _latest_key(request) -> str:
+    raw = "|".join(
+        [RELEASE, get_language() or "", request.path, normalised_query(request.GET)]
+    )
+    return "catalogue-latest:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _latest(request) -> tuple | None:
+    """The latest page built at this address, if it may stand in for the
+    one being built."""
+    found = cache.get(_latest_key(request))
+    if found is None:
+        return None
+    version, stored = found
+    if version == catalogue_version(request):
+        return stored
+    changed = catalogue_changed_at(request)
+    if changed is None or (timezone.now() - changed).total_seconds() > STALE_SECONDS:
+        return None
+    return stored
+
+
+def _build(request, key, view, args, kwargs, *, keep_latest: bool):
+    started = time.monotonic()
+    response = view(request, *args, **kwargs)
+    if hasattr(response, "render") and callable(response.render):
+        response = response.render()
+    if response.status_code != 200 or _personal(request, response):
+        return response, False
+    if (packed := _pack(response)) is not None:
+        cache.set(key, packed, TIMEOUT)
+        if keep_latest and time.monotonic() - started >= COSTLY_SECONDS:
+            cache.set(
+                _latest_key(request),
+                (catalogue_version(request), packed),
+                2 * TIMEOUT,
+            )
+    return response, True
+
+
 def cached_response(
-    request: HttpRequest, view: Callable[..., HttpResponse], *args, **kwargs
+    request: HttpRequest,
+    view: Callable[..., HttpResponse],
+    *args,
+    stand_in: bool = False,
+    **kwargs,
 ) -> HttpResponse:
     """The response of view(request, …), kept whole under the catalogue
     version, language, path and normalised query, with a matching ETag; a
     request whose If-None-Match holds that ETag gets 304 without anything being
     built. A streamed or very large response is tagged but built each time; a
     personal one (see _personal) is neither kept nor tagged. Parameters the
-    page does not read are dropped first (see known_parameters)."""
+    page does not read are dropped first (see known_parameters). One worker
+    builds a missing entry at a time; with `stand_in`, the others answer with
+    the latest page built meanwhile (see STALE_SECONDS)."""
     _drop_unknown_parameters(request)
     key = _key(request, request.path, normalised_query(request.GET))
     # Weak: the same page may go out gzipped or not (see _unpack).
@@ -272,21 +335,42 @@ def cached_response(
         patch_vary_headers(response, ["Accept-Encoding"])
         return response
     stored = cache.get(key)
+    lock, holding = key + ":building", False
+    if stored is None:
+        holding = cache.add(lock, 1, BUILD_LOCK_SECONDS)
+        if not holding:
+            # Another worker builds it.
+            if stand_in and (latest := _latest(request)) is not None:
+                response = _unpack(latest, request)
+                # Not tagged: a revalidation must reach the page being built.
+                response["Cache-Control"] = "no-cache"
+                patch_vary_headers(response, ["Accept-Encoding"])
+                return response
+            # Until its entry is there, or it has given up (its page was not
+            # one to keep: an error, a download too large).
+            deadline = time.monotonic() + WAIT_SECONDS
+            while time.monotonic() < deadline:
+                time.sleep(0.02)
+                found = cache.get_many([key, lock])
+                if (stored := found.get(key)) is not None or lock not in found:
+                    break
     if stored is not None:
         response = _unpack(stored, request)
     else:
-        # Building is what rate limits are for (an answer from the cache is not).
-        from portfolio.ratelimit import refuse_build
+        try:
+            # Building is what rate limits are for (a cached answer is not).
+            from portfolio.ratelimit import refuse_build
 
-        if (refused := refuse_build(request)) is not None:
-            return refused
-        response = view(request, *args, **kwargs)
-        if hasattr(response, "render") and callable(response.render):
-            response = response.render()
-        if response.status_code != 200 or _personal(request, response):
+            if (refused := refuse_build(request)) is not None:
+                return refused
+            response, kept = _build(
+                request, key, view, args, kwargs, keep_latest=stand_in
+            )
+        finally:
+            if holding:
+                cache.delete(lock)
+        if not kept:
             return response
-        if (packed := _pack(response)) is not None:
-            cache.set(key, packed, TIMEOUT)
     response["ETag"] = etag
     patch_vary_headers(response, ["Accept-Encoding"])
     return response
@@ -311,7 +395,7 @@ def cached_page(view):
             response = view(request, *args, **kwargs)
             patch_cache_control(response, private=True, no_store=True)
             return response
-        response = cached_response(request, view, *args, **kwargs)
+        response = cached_response(request, view, *args, stand_in=True, **kwargs)
         if response.has_header("ETag"):
             patch_cache_control(response, no_cache=True)
         return response

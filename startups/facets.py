@@ -18,7 +18,7 @@ counted is exactly what the page lists."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db import connections
 from django.db.models import QuerySet
@@ -83,6 +83,14 @@ class Selection(NamedTuple):
     costly: bool
 
 
+class IndexSelection(NamedTuple):
+    """The start-ups a facet counts within, as a bitmap of the in-memory index
+    (startups.catalogue_index): counted there, without SQL."""
+
+    index: Any
+    ids: Any
+
+
 @dataclass
 class FacetCounts:
     facets: list[Facet]
@@ -129,7 +137,13 @@ def count_facets(
     caller): they are not counted again."""
     rows = dict(known or {})
     if missing := [name for name in FACETS if name not in rows]:
-        rows |= _count(selections, missing)
+        if isinstance(selections[missing[0]], IndexSelection):
+            rows |= {
+                name: selections[name].index.facet_rows(name, selections[name].ids)
+                for name in missing
+            }
+        else:
+            rows |= _count(selections, missing)
     return _facet_counts(rows, labels=labels, choices=choices, selected=selected), rows
 
 

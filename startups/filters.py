@@ -4,6 +4,8 @@ results. A parameter it cannot use is ignored and listed, never a server error."
 
 from __future__ import annotations
 
+from array import array
+
 import django_filters
 from django import forms
 from django.db.models import (
@@ -13,13 +15,16 @@ from django.db.models import (
 )
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from pyroaring import BitMap
 
 from startups.betagouv.vocabulary import PHASE_OF_BETAGOUV_NAME
 from startups.caching import Parts, catalogue_version, normalised_query
+from startups.catalogue_index import IndexedRows
 from startups.facets import (
     COLUMN_FACETS,
     FACETS,
     FacetCounts,
+    IndexSelection,
     Selection,
     count_facets,
 )
@@ -42,6 +47,12 @@ from startups.search import (
 )
 
 PAGE_SIZE = 24
+# A selection of so many start-ups found by words at most is ranked in one
+# query of their identifiers; a broader one from every match's rank.
+RANKED_IN_QUERY = 2000
+# Words are looked for among so many start-ups chosen by the other filters at
+# most (by identifier), else among every start-up.
+CANDIDATES_SEARCHED = 5000
 # What "hide the stopped services" leaves out: abandoned start-ups and
 # investigations that led nowhere.
 STOPPED_PHASES = [Phase.ABANDONED, Phase.INCONCLUSIVE]
@@ -172,6 +183,20 @@ class StartupFilterForm(forms.Form):
                 }
             )
         return messages
+
+
+def ordered(queryset: QuerySet, sort: str) -> QuerySet:
+    """The start-ups in one of the catalogue's orders (SORTS), the name and
+    then the id breaking ties."""
+    if sort == "-updated":
+        return queryset.order_by("-updated_at", "sort_title", "pk")
+    if sort == "-started":
+        return queryset.order_by(
+            F("started_on").desc(nulls_last=True), "sort_title", "pk"
+        )
+    if sort == "phase":
+        return queryset.in_phase_order()
+    return queryset.order_by("sort_title", "pk")
 
 
 SORTS = {
@@ -327,15 +352,121 @@ class StartupFilter(django_filters.FilterSet):
         sort = self.form.cleaned_data.get("sort")
         if not sort and "search_rank" in queryset.query.annotations:
             return queryset.order_by("search_rank", "sort_title", "pk")
-        if sort == "-updated":
-            return queryset.order_by("-updated_at", "sort_title", "pk")
-        if sort == "-started":
-            return queryset.order_by(
-                F("started_on").desc(nulls_last=True), "sort_title", "pk"
+        return ordered(queryset, sort or "name")
+
+    # The in-memory index (startups.catalogue_index): the same selection,
+    # counts and order without SQL, when it is built for the version read.
+
+    @cached_property
+    def _indexed(self):
+        """(index, {filter name: the start-ups it keeps}) or None."""
+        from startups import catalogue_index
+
+        self.errors  # noqa: B018 (validates the form)
+        request = getattr(self, "request", None)
+        if request is None or not hasattr(self.queryset, "published"):
+            return None
+        index = catalogue_index.for_version(
+            catalogue_version(request), using=self.queryset.db
+        )
+        if index is None:
+            return None
+        kept = {}
+        for name, value in self.form.cleaned_data.items():
+            if name in ("sort", "q") or value in (None, "", [], False):
+                continue
+            if name == "hide_stopped":
+                kept[name] = index.published - index.union("phase", STOPPED_PHASES)
+            elif name == "year":
+                kept[name] = index.year(value)
+            else:
+                kept[name] = index.union(name, [getattr(v, "slug", v) for v in value])
+        if self.terms:
+            # Only the start-ups some count or the list may hold need to be
+            # looked for by their words: those the other filters keep, each
+            # facet's own filter aside.
+            candidates = BitMap.union(
+                BitMap(),
+                *(
+                    BitMap.intersection(
+                        index.published, *(ids for n, ids in kept.items() if n != left)
+                    )
+                    for left in ({None} | (kept.keys() & set(FACETS)))
+                ),
             )
-        if sort == "phase":
-            return queryset.in_phase_order()
-        return queryset.order_by("sort_title", "pk")
+            kept = {"q": self._hits(index, candidates), **kept}
+        return index, kept
+
+    def _hits(self, index, candidates):
+        """The start-ups among `candidates` the words find: every match of the
+        words when they are many (kept by the index), else the candidates'
+        alone (a full-text search reads each match's row: 140 ms for a word of
+        13,000 start-ups out of 100,000 on PostgreSQL)."""
+        terms = self.terms
+        published = Startup.objects.using(self.queryset.db).published()
+
+        def found(queryset):
+            return BitMap(
+                search(queryset, terms).order_by().values_list("pk", flat=True)
+            )
+
+        if len(candidates) <= CANDIDATES_SEARCHED and len(candidates) * 4 < len(
+            index.published
+        ):
+            return found(published.filter(pk__in=list(candidates)))
+        return index.remember(
+            ("hits", terms.match(or_glued=True)), lambda: found(published)
+        )
+
+    def _by_relevance(self, index, selection) -> array:
+        """The selection in the search's order (Terms.rank, then the name): a
+        few thousand ranked by the database at most, the rank of every match
+        kept by the index for broader selections."""
+        terms = self.terms
+        matches = Startup.objects.using(self.queryset.db).published()
+
+        def ranked(queryset):
+            pairs = queryset.annotate(rank=terms.rank()).order_by()
+            position = index.name_position
+            return array(
+                "q",
+                (
+                    pk
+                    for pk, _rank in sorted(
+                        pairs.values_list("pk", "rank"),
+                        key=lambda pair: (pair[1], position.get(pair[0], 0)),
+                    )
+                ),
+            )
+
+        if len(selection) <= RANKED_IN_QUERY:
+            return ranked(matches.filter(pk__in=list(selection)))
+        return index.remember(
+            ("ranked", terms.match(or_glued=True)),
+            lambda: ranked(search(matches, terms)),
+        )
+
+    def _selection(self, leave_out: str | None = None):
+        index, kept = self._indexed
+        selection = index.published
+        for name, ids in kept.items():
+            if name != leave_out:
+                selection = selection & ids
+        return selection
+
+    def rows(self):
+        """The results, as the paginators read them: from the index when it
+        is built (IndexedRows), else the queryset."""
+        if self._indexed is None:
+            return self.qs
+        index, kept = self._indexed
+        sort = self.form.cleaned_data.get("sort")
+        selection = self._selection()
+        if not sort and "q" in kept:
+            order = self._by_relevance(index, selection)
+        else:
+            order = sort or "name"
+        return IndexedRows(index, selection, order, self.queryset)
 
     @property
     def searching(self) -> bool:
@@ -367,11 +498,22 @@ class StartupFilter(django_filters.FilterSet):
                 costly=bool(in_force - CHEAP_FILTERS),
             )
 
-        everything = selection()
-        selections = {
-            name: selection(name) if cleaned.get(name) else everything
-            for name in FACETS
-        }
+        if self._indexed is not None:
+            index, kept = self._indexed
+            everything = self._selection()
+            counted = {
+                name: self._selection(name) if name in kept else everything
+                for name in FACETS
+            }
+            selections = {
+                name: IndexSelection(index, ids) for name, ids in counted.items()
+            }
+        else:
+            everything = selection()
+            selections = {
+                name: selection(name) if cleaned.get(name) else everything
+                for name in FACETS
+            }
         # Unfolding a facet or finding its values (views.catalogue) changes
         # what is listed, not the counts.
         panel = tuple(k for k in self.data if k == "unfold" or k.startswith("find_"))

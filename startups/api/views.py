@@ -295,10 +295,15 @@ class StartupViewSet(OpenDataViewSet):
         responses={200: s.StartupSerializer(many=True), 400: BAD_REQUEST},
     )
     def list(self, request):
-        startups = StartupFilter(request.GET, queryset=Startup.objects.for_api())
+        startups = StartupFilter(
+            request.GET,
+            queryset=Startup.objects.for_api(),
+            # The page's own request, on which the catalogue version is read.
+            request=request._request,
+        )
         if not startups.is_valid():
             raise ValidationError(filter_errors(startups.form))
-        return self.paginated(startups.qs, s.StartupSerializer)
+        return self.paginated(startups.rows(), s.StartupSerializer)
 
     @extend_schema(
         summary="Fiche d'une startup d'État",

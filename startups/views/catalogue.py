@@ -188,7 +188,9 @@ def startup_list(request):
     # and incubators' slugs) and decided which words it searches for (a
     # typing mistake's corrections when the words typed find nothing, see
     # StartupFilter.terms): the facets, the count and the rows agree.
-    startups = StartupFilter(request.GET, queryset=Startup.objects.for_catalogue())
+    startups = StartupFilter(
+        request.GET, queryset=Startup.objects.for_catalogue(), request=request
+    )
 
     unfolded = request.GET.get("unfold")
     find = request.GET.get(f"find_{unfolded}", "")[:100] if unfolded else ""
@@ -222,7 +224,7 @@ def startup_list(request):
         facets,
         query=normalised_query(request.GET, leave_out=("page", "sort")),
     )
-    page = paginate(request, startups.qs, PAGE_SIZE, count=counts.total)
+    page = paginate(request, startups.rows(), PAGE_SIZE, count=counts.total)
     filters = active_filters(request, counts.facets, startups.form.cleaned_data)
     return render(
         request,
