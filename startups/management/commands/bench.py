@@ -41,7 +41,9 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.error
 import urllib.request
 from argparse import SUPPRESS as SUPPRESS_HELP
 from pathlib import Path
@@ -73,13 +75,75 @@ request = function()
   i = i + 1
   return wrk.format("GET", paths[(i %% #paths) + 1])
 end
+%(statuses)s
 done = function(summary, latency, requests)
   io.write(string.format("BENCH %%d %%d %%d %%d %%d %%d\\n", summary.requests,
     summary.duration, latency:percentile(50), latency:percentile(95),
     latency:percentile(99), summary.errors.status + summary.errors.connect
     + summary.errors.timeout + summary.errors.read))
+  io.write(string.format("FAILED %%d %%d %%d\\n", summary.errors.connect,
+    summary.errors.timeout, summary.errors.read))
+  for _, thread in ipairs(threads) do
+    for status, n in pairs(thread:get("statuses") or {}) do
+      io.write(string.format("STATUS %%d %%d\\n", status, n))
+    end
+  end
 end
 """
+# Each response's status, counted per thread (slower: the soak only).
+COUNT_STATUSES = """
+function init(args)
+  statuses = {}
+end
+response = function(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+end
+"""
+KEEP_THREADS = """
+threads = {}
+setup = function(thread)
+  table.insert(threads, thread)
+end
+"""
+
+
+class Watcher(threading.Thread):
+    """A visitor during the soak: each of `pages` in turn, twice a second,
+    with (time, page, status, milliseconds) for each."""
+
+    def __init__(self, base, pages: dict[str, str]):
+        super().__init__(daemon=True)
+        self.base = base
+        self.pages = {
+            name: pages[name]
+            for name in ("home", "catalogue", "startup", "stats", "api_list")
+        }
+        self.seen: list[tuple[float, str, int, float]] = []
+        self.locked = self.released = 0.0
+        self._done = threading.Event()
+
+    def run(self):
+        while not self._done.is_set():
+            for name, path in self.pages.items():
+                started = time.monotonic()
+                try:
+                    with urllib.request.urlopen(
+                        self.base + quote(path, safe=SAFE), timeout=30
+                    ) as response:
+                        response.read()
+                        status = response.status
+                except urllib.error.HTTPError as error:
+                    status = error.code
+                except OSError:
+                    status = 0  # no answer at all
+                self.seen.append(
+                    (started, name, status, (time.monotonic() - started) * 1000)
+                )
+            self._done.wait(0.5)
+
+    def stop(self):
+        self._done.set()
+        self.join()
 
 
 def free_port() -> int:
@@ -113,6 +177,16 @@ class Command(BaseCommand):
             type=int,
             default=60,
             help="seconds of the 64-connection soak run (0: none)",
+        )
+        parser.add_argument(
+            "--soak-lock",
+            type=int,
+            default=20,
+            help="PostgreSQL: seconds the soak holds a lock on the table every "
+            "page reads first, from its first third (0: none)",
+        )
+        parser.add_argument(
+            "--pages", nargs="+", choices=PAGES, default=PAGES, help="pages to load"
         )
         parser.add_argument("--probe", action="store_true", help=SUPPRESS_HELP)
 
@@ -274,7 +348,18 @@ class Command(BaseCommand):
             db.execute("VACUUM ANALYZE")
 
     def bench_one(
-        self, size, *, database, postgres_url, duration, workers, keep, soak, **_
+        self,
+        size,
+        *,
+        database,
+        postgres_url,
+        duration,
+        workers,
+        keep,
+        soak,
+        soak_lock,
+        pages,
+        **_,
     ):
         url = self.database_url(size, database, postgres_url)
         env = {
@@ -341,7 +426,7 @@ class Command(BaseCommand):
         try:
             base = f"http://127.0.0.1:{port}"
             self.wait_for(base + "/")
-            for page in PAGES:
+            for page in [p for p in PAGES if p in pages or p == "static"]:
                 # The first request builds the page (the cache is empty): its
                 # time is the "miss" column; a few more fill every worker's
                 # cache, so that the hot run measures the steady state.
@@ -361,7 +446,18 @@ class Command(BaseCommand):
                 ] + probe["cold"]["api_list"][:2000]
                 random.Random(2).shuffle(mix)
                 before = self.worker_rss(server.pid)
-                soaked = self.wrk(base, mix, 64, soak)
+                lock = soak_lock if database == "postgres" else 0
+                watcher = Watcher(base, probe["hot"])
+                watcher.start()
+                if lock:
+                    locker = threading.Thread(
+                        target=self.hold_lock, args=(url, soak // 3, lock, watcher)
+                    )
+                    locker.start()
+                soaked = self.wrk(base, mix, 64, soak, statuses=True)
+                if lock:
+                    locker.join()
+                watcher.stop()
                 after = self.worker_rss(server.pid)
         finally:
             server.send_signal(signal.SIGTERM)
@@ -371,6 +467,51 @@ class Command(BaseCommand):
         self.print_table(size, database, filled, fill_seconds, rows, rss, duration)
         if soak:
             self.print_soak(soak, soaked, before, after)
+            self.print_watch(watcher, lock)
+
+    def hold_lock(self, url, after, seconds, watcher):
+        """From another connection, what a migration does: the table every
+        public request reads first locked, for `seconds`."""
+        import psycopg
+
+        time.sleep(after)
+        with psycopg.connect(url) as locker:
+            locker.execute(
+                "LOCK TABLE startups_catalogueversion IN ACCESS EXCLUSIVE MODE"
+            )
+            watcher.locked = time.monotonic()
+            time.sleep(seconds)
+            locker.rollback()
+            watcher.released = time.monotonic()
+
+    def print_watch(self, watcher, lock):
+        w = self.stdout.write
+        seen = watcher.seen
+        if lock and watcher.released:
+            w(
+                f"A visitor's view (each page fetched every half second), with "
+                f"the lock held for {lock} s:"
+            )
+            during = [r for r in seen if watcher.locked <= r[0] <= watcher.released]
+            statuses = {}
+            for _, _, status, _ in during:
+                statuses[status] = statuses.get(status, 0) + 1
+            w(
+                "- during the lock: "
+                + ", ".join(f"{n} x {s}" for s, n in sorted(statuses.items()))
+                + f"; slowest answer {max((r[3] for r in during), default=0):.0f} ms"
+            )
+            back = []
+            for page in watcher.pages:
+                after = [
+                    r[0] - watcher.released
+                    for r in seen
+                    if r[1] == page and r[0] >= watcher.released and r[2] == 200
+                ]
+                back.append(f"{page} {min(after):.1f} s" if after else f"{page} never")
+            w("- back (first 200 after the release): " + ", ".join(back))
+        others = sorted({r[2] for r in seen} - {200, 503})
+        w(f"- statuses other than 200 and 503 seen by the visitor: {others or 'none'}")
 
     def static_like(self, size: int) -> str:
         best = None
@@ -398,10 +539,13 @@ class Command(BaseCommand):
                 time.sleep(0.2)
         raise CommandError(f"gunicorn did not answer at {url}")
 
-    def wrk(self, base, paths, connections, duration) -> dict:
+    def wrk(self, base, paths, connections, duration, statuses=False) -> dict:
         # Percent-encoded: Lua strings know no \u escapes.
         paths = [quote(p, safe=SAFE) for p in paths]
-        lua = LUA % {"paths": ", ".join(json.dumps(p) for p in paths)}
+        lua = LUA % {
+            "paths": ", ".join(json.dumps(p) for p in paths),
+            "statuses": KEEP_THREADS + (COUNT_STATUSES if statuses else ""),
+        }
         with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
             script.write(lua)
             script.flush()
@@ -420,12 +564,21 @@ class Command(BaseCommand):
         if not found:
             raise CommandError(f"wrk printed no result:\n{out}")
         n, micros, p50, p95, p99, errors = map(int, found.group(1).split())
+        statuses: dict[int, int] = {}
+        # One line per wrk thread and status.
+        for status, count in re.findall(r"STATUS (\d+) (\d+)", out):
+            statuses[int(status)] = statuses.get(int(status), 0) + int(count)
+        connect, timeout, read = map(
+            int, re.search(r"FAILED (.*)", out).group(1).split()
+        )
         return {
             "rps": n / (micros / 1e6),
             "p50": p50 / 1000,
             "p95": p95 / 1000,
             "p99": p99 / 1000,
             "errors": errors,
+            "failed": {"connect": connect, "timeout": timeout, "read": read},
+            "statuses": statuses,
         }
 
     def worker_memory(self, master: int, field: str) -> dict[int, int]:
@@ -453,8 +606,13 @@ class Command(BaseCommand):
             f"start-up pages and the API (cold addresses): "
             f"{result['rps'] * seconds:.0f} requests, {result['rps']:.0f} req/s, "
             f"p50/p95/p99 {result['p50']:.1f} / {result['p95']:.1f} / "
-            f"{result['p99']:.1f} ms, {result['errors']} errors; worker memory "
-            f"{growth}"
+            f"{result['p99']:.1f} ms; statuses "
+            + ", ".join(
+                f"{n} x {status}" for status, n in sorted(result["statuses"].items())
+            )
+            + "; no answer: "
+            + ", ".join(f"{n} {kind}" for kind, n in result["failed"].items())
+            + f"; worker memory {growth}"
             + (
                 ""
                 if len(same) == len(before) == len(after)
