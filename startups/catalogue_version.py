@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -76,6 +77,33 @@ def public_models() -> list[type]:
     return public + through
 
 
+# A lock on the version's table (a migration, a LOCK TABLE) must not hold
+# every request: on PostgreSQL the read waits LOCK_WAIT_MS at most for it, and
+# then, for LOCKED_PAUSE seconds, the worker does not ask again: both answer
+# with the version it read last, if that is recent (LOCKED_STALE_SECONDS).
+# While the table is locked no write can raise the version (each raises it in
+# its own transaction), so pages keep coming from the cache, and pages built
+# meanwhile read the other tables as usual.
+LOCK_WAIT_MS = 50
+LOCKED_PAUSE = 1.0
+LOCKED_STALE_SECONDS = 30
+# Per database alias: (version, changed_at, when it was read), and until when
+# the table is taken for locked.
+_last_read: dict[str, tuple[int, dt.datetime | None, float]] = {}
+_locked_until: dict[str, float] = {}
+
+
+def _recent(alias: str, now: float) -> tuple[int, dt.datetime | None] | None:
+    found = _last_read.get(alias)
+    if found is None or now - found[2] > LOCKED_STALE_SECONDS:
+        return None
+    return found[0], found[1]
+
+
+def _lock_timeout(error: Exception) -> bool:
+    return getattr(error.__cause__, "sqlstate", None) == "55P03"
+
+
 def read(request=None) -> int:
     """The current catalogue version (one query, once per request). Plain SQL:
     every public request asks, and building the ORM's query cost more than
@@ -86,23 +114,35 @@ def read(request=None) -> int:
     the first query on a reused connection, a third of the cost of a cached
     page here): instead of pinging, it runs, and if the reused connection has
     died meanwhile (a database restart, a failover) it opens a new one and runs
-    again."""
+    again. A locked table: see LOCK_WAIT_MS."""
     if request is not None and hasattr(request, "_catalogue_version"):
         return request._catalogue_version
-    db = connections[router.db_for_read(CatalogueVersion)]
-    reused = db.connection is not None and not db.in_atomic_block
-    if reused:
-        db.health_check_done = True
-    try:
-        version = _read_version(db)
-    except (OperationalError, InterfaceError):
-        # A statement cancelled (a lock, the statement timeout) on a sound
-        # connection: the database is slow, not gone; asking again would only
-        # wait as long again.
-        if not reused or db.is_usable():
-            raise
-        db.close()
-        version = _read_version(db)
+    alias = router.db_for_read(CatalogueVersion)
+    db = connections[alias]
+    now = time.monotonic()
+    version = None
+    if _locked_until.get(alias, 0) > now:
+        version = _recent(alias, now)
+    if version is None:
+        reused = db.connection is not None and not db.in_atomic_block
+        if reused:
+            db.health_check_done = True
+        try:
+            version = _read_version(db)
+        except (OperationalError, InterfaceError) as error:
+            if _lock_timeout(error) and (version := _recent(alias, now)) is not None:
+                _locked_until[alias] = now + LOCKED_PAUSE
+            # A statement cancelled (a lock, the statement timeout) on a sound
+            # connection: the database is slow, not gone; asking again would
+            # only wait as long again.
+            elif not reused or db.is_usable():
+                raise
+            else:
+                db.close()
+                version = _read_version(db)
+        else:
+            if not db.in_atomic_block:
+                _last_read[alias] = (*version, now)
     version, changed = version
     if request is not None:
         request._catalogue_version = version
@@ -123,7 +163,17 @@ _VERSION_SQL = (
 
 def _read_version(db) -> tuple[int, dt.datetime | None]:
     with db.cursor() as cursor:
-        cursor.execute(_VERSION_SQL)
+        if db.vendor == "postgresql":
+            # One round trip, one implicit transaction: the wait for a lock
+            # is short for this statement alone.
+            cursor.execute(
+                f"SET lock_timeout = '{LOCK_WAIT_MS}ms'; {_VERSION_SQL}; "
+                "RESET lock_timeout"
+            )
+            while cursor.description is None and cursor.nextset():
+                pass
+        else:
+            cursor.execute(_VERSION_SQL)
         row = cursor.fetchone()
     if not row:
         return 0, None

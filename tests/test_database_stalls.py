@@ -130,25 +130,48 @@ def assert_the_sites_503(status, headers, body, *, english=False):
     assert "Internal Server Error" not in body
 
 
-def test_a_locked_table_gives_the_503_page_within_the_timeout_and_then_recovers(site):
+def locker(site):
     db = site["db"]
-    with psycopg.connect(
+    return psycopg.connect(
         host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], dbname=site["name"]
-    ) as locker:
-        # The table every public request reads first.
-        locker.execute("LOCK TABLE startups_catalogueversion IN ACCESS EXCLUSIVE MODE")
+    )
 
-        french = get("/")
+
+def test_a_locked_table_gives_the_503_page_within_the_timeout_and_then_recovers(site):
+    get("/")  # cached, and the version read
+    with locker(site) as held:
+        # The table every public request reads first, and the start-ups.
+        held.execute(
+            "LOCK TABLE startups_catalogueversion, startups_startup "
+            "IN ACCESS EXCLUSIVE MODE"
+        )
+        # A page that must read the start-ups waits the statement timeout.
+        french = get("/startups/?phase=construction")
         english = get("/en/startups/")
 
         assert_the_sites_503(*french[:3])
         assert_the_sites_503(*english[:3], english=True)
         assert french[3] < 5 and english[3] < 5
-        locker.rollback()
+        held.rollback()
 
     status, _, body, _ = get("/")
     assert status == 200
     assert "Startups d'État" in body or "Start-ups d'État" in body
+    assert get("/en/startups/")[0] == 200
+
+
+def test_while_the_versions_table_is_locked_pages_keep_coming(site):
+    """A migration locking the table every request reads first: no write can
+    change the catalogue meanwhile, so cached pages are served with the version
+    read last, and others are built from the other tables, at once."""
+    assert get("/")[0] == 200
+    with locker(site) as held:
+        held.execute("LOCK TABLE startups_catalogueversion IN ACCESS EXCLUSIVE MODE")
+        answers = [get("/"), get("/en/"), get("/startups/?sort=-updated")]
+        held.rollback()
+    for status, _headers, _body, took in answers:
+        assert status == 200
+        assert took < 1
 
 
 def test_connections_exhausted_give_the_503_page_and_the_site_recovers(site):
@@ -163,10 +186,11 @@ def test_connections_exhausted_give_the_503_page_and_the_site_recovers(site):
         for _ in range(2)
     ]
     try:
-        status, headers, body, took = get("/startups/")
+        # (A page that must read a row: it needs a connection.)
+        status, headers, body, took = get("/startups/a-sheet-to-look-for/")
         assert_the_sites_503(status, headers, body)
         assert took < 5
-        api = get("/api/v1/startups/")
+        api = get("/api/v1/startups/a-sheet-to-look-for/")
         assert api[0] == 503
         assert "indisponible" in api[2]
     finally:

@@ -9,7 +9,6 @@ import datetime as dt
 import threading
 import time
 
-import pytest
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.test import RequestFactory
@@ -140,9 +139,14 @@ def test_a_page_not_kept_does_not_make_the_others_wait(monkeypatch):
     assert len(calls) == 3
 
 
-@pytest.mark.django_db
-def test_a_cheap_page_keeps_no_stand_in(client, make_startup):
-    make_startup(slug="alpha")
-    client.get("/startups/alpha/")
-    # Built in well under COSTLY_SECONDS: only its own entry is kept.
-    assert not [k for k in cache._cache if "catalogue-latest" in str(k)]
+def test_only_a_costly_page_keeps_a_stand_in(monkeypatch):
+    def stand_ins():
+        return [k for k in cache._cache if "catalogue-latest" in str(k)]
+
+    monkeypatch.setattr(caching, "COSTLY_SECONDS", 0.2)
+    caching.cached_response(request_at(1, path="/cheap/"), SlowPage(0), stand_in=True)
+    assert stand_ins() == []  # its own entry only
+    caching.cached_response(
+        request_at(1, path="/costly/"), SlowPage(0.25), stand_in=True
+    )
+    assert len(stand_ins()) == 1
