@@ -56,10 +56,11 @@ class CatalogueIndex:
     years: dict[int, BitMap]
     # sort -> every published start-up's id in that order
     orders: dict[str, array]
-    # position of each id in the name order (ties of the other orders)
-    name_position: dict[int, int]
+    # position of each id in the name order (ties of the other orders), indexed
+    # by id: 8 bytes a start-up
+    name_position: array
     searches: OrderedDict = field(default_factory=OrderedDict)
-    positions: dict[str, dict[int, int]] = field(default_factory=dict)
+    positions: dict[str, array] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def union(self, facet: str, values) -> BitMap:
@@ -110,13 +111,13 @@ class CatalogueIndex:
                 seen += 1
         return found
 
-    def order_position(self, order: str) -> dict[int, int]:
+    def order_position(self, order: str) -> array:
         if order == "name":
             return self.name_position
         with self.lock:
             position = self.positions.get(order)
         if position is None:
-            position = {i: n for n, i in enumerate(self.orders[order])}
+            position = positions_of(self.orders[order])
             with self.lock:
                 self.positions[order] = position
         return position
@@ -134,6 +135,14 @@ class CatalogueIndex:
             while len(self.searches) > SEARCHES_KEPT:
                 self.searches.popitem(last=False)
         return value
+
+
+def positions_of(ids: array) -> array:
+    """Each identifier's position in `ids`, indexed by identifier."""
+    position = array("q", bytes(8 * (max(ids, default=0) + 1)))
+    for n, i in enumerate(ids):
+        position[i] = n
+    return position
 
 
 def build(using: str = "default") -> CatalogueIndex:
@@ -216,7 +225,7 @@ def build(using: str = "default") -> CatalogueIndex:
             sort: array("q", ordered(published, sort).values_list("pk", flat=True))
             for sort in ("name", "-updated", "-started", "phase")
         }
-    name_position = {i: n for n, i in enumerate(orders["name"])}
+    name_position = positions_of(orders["name"])
     return CatalogueIndex(
         version=version,
         published=everyone,

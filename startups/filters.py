@@ -434,7 +434,7 @@ class StartupFilter(django_filters.FilterSet):
                     pk
                     for pk, _rank in sorted(
                         pairs.values_list("pk", "rank"),
-                        key=lambda pair: (pair[1], position.get(pair[0], 0)),
+                        key=lambda pair: (pair[1], position[pair[0]]),
                     )
                 ),
             )
