@@ -46,6 +46,7 @@ import time
 import urllib.error
 import urllib.request
 from argparse import SUPPRESS as SUPPRESS_HELP
+from contextlib import closing
 from pathlib import Path
 from urllib.parse import quote
 
@@ -105,6 +106,44 @@ setup = function(thread)
   table.insert(threads, thread)
 end
 """
+
+
+class Changes(threading.Thread):
+    """A write to the catalogue every `every` seconds, as the admin's saves
+    do: the catalogue version raised (every cached page becomes missing)."""
+
+    def __init__(self, url, every: float):
+        super().__init__(daemon=True)
+        self.url, self.every = url, every
+        self._done = threading.Event()
+
+    def run(self):
+        from startups.models import CatalogueVersion
+
+        table = CatalogueVersion._meta.db_table
+        if self.url.startswith("sqlite"):
+            import sqlite3
+
+            db = sqlite3.connect(self.url.removeprefix("sqlite:///"), timeout=30)
+            db.isolation_level = None
+        else:
+            import psycopg
+
+            db = psycopg.connect(self.url, autocommit=True)
+        with closing(db):
+            while not self._done.wait(self.every):
+                db.execute(
+                    f"UPDATE {table} SET version = version + 1, changed_at = "
+                    "CURRENT_TIMESTAMP WHERE id = 1"
+                )
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._done.set()
+        self.join()
 
 
 class Watcher(threading.Thread):
@@ -187,6 +226,12 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--pages", nargs="+", choices=PAGES, default=PAGES, help="pages to load"
+        )
+        parser.add_argument(
+            "--redis-url",
+            default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
+            help="the servers' shared cache, flushed for each N ('' for each "
+            "worker's local memory)",
         )
         parser.add_argument("--probe", action="store_true", help=SUPPRESS_HELP)
 
@@ -359,6 +404,7 @@ class Command(BaseCommand):
         soak,
         soak_lock,
         pages,
+        redis_url,
         **_,
     ):
         url = self.database_url(size, database, postgres_url)
@@ -378,6 +424,11 @@ class Command(BaseCommand):
             # production would answer 429 to the load, not measure the pages.
             "DJANGO_RATELIMIT_ENABLED": "0",
         }
+        if redis_url:
+            import redis
+
+            redis.Redis.from_url(redis_url).flushdb()
+            env["REDIS_URL"] = redis_url
         self.manage(env, "migrate", "--noinput", "-v0")
         data = Path(
             os.environ.get(
@@ -435,6 +486,15 @@ class Command(BaseCommand):
                     self.fetch_time(base + quote(probe["hot"][page], safe=SAFE))
                 hot = self.wrk(base, [probe["hot"][page]], 16, duration)
                 hot["miss"] = first
+                # The same, while the catalogue changes every 2 s (a staff
+                # member saving a sheet): each change makes the page's entry
+                # missing again.
+                hot["changing_p95"] = None
+                if page != "static":
+                    with Changes(url, every=2):
+                        changing = self.wrk(base, [probe["hot"][page]], 16, duration)
+                    hot["changing_p95"] = changing["p95"]
+                    hot["errors"] += changing["errors"]
                 cold = self.wrk(base, probe["cold"][page], 4, duration)
                 rows.append((page, hot, cold, probe["queries"][page]))
             rss = self.worker_peak_rss(server.pid)
@@ -464,7 +524,10 @@ class Command(BaseCommand):
             server.wait(timeout=30)
             if not keep and database == "postgres":
                 self.psql(postgres_url, f"DROP DATABASE IF EXISTS bench_{size}")
-        self.print_table(size, database, filled, fill_seconds, rows, rss, duration)
+        cache = "Redis shared by the workers" if redis_url else "local memory"
+        self.print_table(
+            size, database, filled, fill_seconds, rows, rss, duration, cache
+        )
         if soak:
             self.print_soak(soak, soaked, before, after)
             self.print_watch(watcher, lock)
@@ -620,20 +683,23 @@ class Command(BaseCommand):
             )
         )
 
-    def print_table(self, size, database, filled, fill_seconds, rows, rss, duration):
+    def print_table(
+        self, size, database, filled, fill_seconds, rows, rss, duration, cache
+    ):
         static_hot = next(r[1]["rps"] for r in rows if r[0] == "static")
         static_cold = next(r[2]["rps"] for r in rows if r[0] == "static")
         w = self.stdout.write
         w("")
         w(
             f"N = {size} start-ups ({filled}, {fill_seconds:.0f} s), {database}, "
-            f"{duration} s per run, peak worker memory {rss} MB"
+            f"{duration} s per run, cache in {cache}, peak worker memory {rss} MB"
         )
         w(
             "| page | miss ms | hot req/s | hot p50/p95/p99 ms | hot vs static | "
+            "hot p95 ms, a change every 2 s | "
             "cold req/s | cold p50/p95/p99 ms | cold vs static | SQL miss/hit |"
         )
-        w("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for page, hot, cold, queries in rows:
             errors = hot["errors"] + cold["errors"]
             w(
@@ -641,7 +707,12 @@ class Command(BaseCommand):
                 f"| {hot['miss']:.0f} "
                 f"| {hot['rps']:.0f} | {hot['p50']:.1f} / {hot['p95']:.1f} / "
                 f"{hot['p99']:.1f} | {hot['rps'] / static_hot:.0%} "
-                f"| {cold['rps']:.0f} | {cold['p50']:.1f} / {cold['p95']:.1f} / "
+                + (
+                    "| – "
+                    if hot["changing_p95"] is None
+                    else f"| {hot['changing_p95']:.1f} "
+                )
+                + f"| {cold['rps']:.0f} | {cold['p50']:.1f} / {cold['p95']:.1f} / "
                 f"{cold['p99']:.1f} | {cold['rps'] / static_cold:.0%} "
                 f"| {queries[0]} / {queries[1]} |"
             )
