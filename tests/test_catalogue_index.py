@@ -210,3 +210,37 @@ def test_the_api_list_pages_through_the_same_rows(real_catalogue, settings, clie
         cache.clear()
     assert pages["sync"] == pages["off"]
     assert pages["off"] and pages["off"][0][1]
+
+
+@pytest.mark.django_db
+def test_incubator_and_sponsor_pages_list_what_sql_does(
+    real_catalogue, settings, client
+):
+    from django.core.cache import cache
+
+    pages = {}
+    incubators = list(Incubator.objects.values_list("slug", flat=True))
+    sponsors = list(
+        Organisation.objects.filter(sponsored_startups__isnull=False)
+        .values_list("slug", flat=True)
+        .distinct()[:15]
+    )
+    addresses = [f"/incubators/{s}/" for s in incubators] + [
+        f"/sponsors/{s}/" for s in sponsors
+    ]
+    for mode in ("off", "sync"):
+        settings.CATALOGUE_INDEX = mode
+        catalogue_index.forget()
+        cache.clear()
+        seen = {}
+        for address in addresses:
+            response = client.get(address)
+            assert response.status_code == 200, address
+            groups = response.context["groups"]
+            seen[address] = (
+                response.context["startup_count"],
+                [(g.phase, g.count, [s.slug for s in g.startups]) for g in groups],
+            )
+        pages[mode] = seen
+    assert pages["sync"] == pages["off"]
+    assert sum(count for count, _ in pages["off"].values()) > 600

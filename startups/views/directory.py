@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 
 from django.shortcuts import get_object_or_404, render
 from django.utils.html import strip_tags
+from pyroaring import BitMap
 
-from startups.caching import cached_page
+from startups import catalogue_index
+from startups.caching import cached_page, catalogue_version
 from startups.markdown import render_markdown
 from startups.models import (
     Incubator,
@@ -53,12 +55,24 @@ def group_by_phase(
     return [g for g in [*groups.values(), unknown] if g.startups]
 
 
-def phase_groups_page(request, startups) -> dict:
-    """A page of `startups` (a for_directory_page() queryset) grouped by
-    current phase: two queries whatever their number, the counts by phase and
-    the page's cards."""
-    counts = startups.count_by_current_phase()
-    page = paginate(request, startups, DIRECTORY_PAGE_SIZE, count=sum(counts.values()))
+def phase_groups_page(request, startups, *, facet: str, value: str) -> dict:
+    """A page of `startups` (a for_directory_page() queryset: the start-ups
+    whose `facet` of the catalogue is `value`) grouped by current phase: from
+    the catalogue index when it is built (one query, the page's cards), else
+    two queries whatever their number, the counts by phase and the cards."""
+    index = catalogue_index.for_version(catalogue_version(request), using=startups.db)
+    if index is None:
+        counts = startups.count_by_current_phase()
+        rows = startups
+    else:
+        selection = index.values[facet].get(value, BitMap())
+        counts = {
+            phase: n
+            for phase, ids in index.values["phase"].items()
+            if (n := selection.intersection_cardinality(ids))
+        }
+        rows = catalogue_index.IndexedRows(index, selection, "phase", startups)
+    page = paginate(request, rows, DIRECTORY_PAGE_SIZE, count=sum(counts.values()))
     return {
         "page": page,
         "groups": group_by_phase(page.object_list, counts),
@@ -113,7 +127,9 @@ def incubator_detail(request, slug: str):
             "incubator": incubator,
             "short_description": plain_text(incubator.short_description),
             "description_html": render_markdown(incubator.description),
-            **phase_groups_page(request, startups),
+            **phase_groups_page(
+                request, startups, facet="incubator", value=incubator.slug
+            ),
         },
     )
 
@@ -144,5 +160,10 @@ def sponsor_detail(request, slug: str):
     return render(
         request,
         "startups/sponsor_detail.html",
-        {"organisation": organisation, **phase_groups_page(request, startups)},
+        {
+            "organisation": organisation,
+            **phase_groups_page(
+                request, startups, facet="sponsor", value=organisation.slug
+            ),
+        },
     )
