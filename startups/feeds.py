@@ -70,6 +70,10 @@ class CatalogueFeed(Feed):
         return f"{licence['name']} ({licence['url']})"
 
     def __call__(self, request, *args, **kwargs):
+        # Django's feeds take the links' scheme from the request: the public
+        # address's instead (behind a proxy that does not say it was https).
+        secure = settings.SITE_URL.startswith("https://")
+        request.is_secure = lambda: secure
         token = _request.set(request)
         try:
             return super().__call__(request, *args, **kwargs)

@@ -272,3 +272,17 @@ def test_a_phase_entry_has_an_absolute_id_and_an_updated_date(client, startups):
     for entry in atom.iter(f"{A}entry"):
         assert entry.find(f"{A}id").text.startswith("http://testserver/startups/")
         assert entry.find(f"{A}updated").text == entry.find(f"{A}published").text
+
+
+@pytest.mark.django_db
+def test_feed_links_take_the_public_address_scheme(client, settings, make_startup):
+    # Served over plain http (a proxy that does not say it was https), the
+    # public address is https: every link of the feed is.
+    settings.SITE_URL = "https://catalogue.example.org"
+    settings.SERVED_HOSTS = ["catalogue.example.org"]
+    make_startup(slug="alpha")
+    for address in ("/feeds/startups.atom", "/feeds/startups.rss"):
+        body = client.get(address, HTTP_HOST="catalogue.example.org").content.decode()
+        links = set(re.findall(r"https?://catalogue\.example\.org[^\"<\s]*", body))
+        assert "https://catalogue.example.org/startups/alpha/" in links
+        assert not [link for link in links if link.startswith("http://")]
