@@ -22,6 +22,7 @@ request that needs it, in its own transaction: tests of the index) or "off"
 from __future__ import annotations
 
 import threading
+import time
 from array import array
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -62,6 +63,18 @@ class CatalogueIndex:
     searches: OrderedDict = field(default_factory=OrderedDict)
     positions: dict[str, array] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __getstate__(self):
+        # Kept in the shared cache without what each worker keeps for itself.
+        state = self.__dict__.copy()
+        for name in ("searches", "positions", "lock"):
+            del state[name]
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(
+            state, searches=OrderedDict(), positions={}, lock=threading.Lock()
+        )
 
     def union(self, facet: str, values) -> BitMap:
         found = self.values[facet]
@@ -246,9 +259,37 @@ _building: set[str] = set()
 _guard = threading.Lock()
 
 
-def _build_in_background(using: str) -> None:
+def _shared(using: str) -> CatalogueIndex:
+    """The index of the current version from the shared cache (Redis: built by
+    one worker of every server, then about 30 ms to load), or built here."""
+    from django.core.cache import cache
+
+    from startups.caching import RELEASE
+
+    if "redis" not in settings.CACHES["default"]["BACKEND"].lower():
+        return build(using)  # a cache of this process only: nothing to share
+    version = _read_version(connections[using])[0]
+    key = f"catalogue-index:{RELEASE}:{using}:{version}"
+    index = cache.get(key)
+    if index is not None:
+        return index
+    if not cache.add(key + ":building", 1, 60):
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            time.sleep(0.05)
+            if (index := cache.get(key)) is not None:
+                return index
     try:
         index = build(using)
+        cache.set(key, index, 10 * 60)
+    finally:
+        cache.delete(key + ":building")
+    return index
+
+
+def _build_in_background(using: str) -> None:
+    try:
+        index = _shared(using)
         with _guard:
             current = _ready.get(using)
             if current is None or current.version != index.version:

@@ -117,3 +117,21 @@ def post_admin_form(client, url: str, form_id: str | None = None, **changes):
     data = rendered_form(page.content.decode(), form_id=form_id)
     data.update(changes)
     return client.post(url, data)
+
+
+def redis_url() -> str:
+    """The Redis to test against: REDIS_URL_FOR_TESTS, or the local one. Missing,
+    the test is skipped on a newcomer's machine and fails in CI (.ci/run starts
+    Redis)."""
+    import os
+
+    from tests.conftest import require
+
+    url = os.environ.get("REDIS_URL_FOR_TESTS", "redis://127.0.0.1:6379/1")
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except Exception as error:  # noqa: BLE001 (any failure means: no Redis here)
+        require(False, f"no Redis at {url}: {error}")
+    return url

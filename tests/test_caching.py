@@ -16,7 +16,7 @@ from reversion.models import Version
 from startups.caching import catalogue_version
 from startups.models import Startup
 from startups.services import bump_catalogue_version
-from tests.conftest import require
+from tests.helpers import redis_url
 from tests.test_history import edit
 
 pytestmark = pytest.mark.django_db
@@ -241,20 +241,6 @@ def test_the_version_survives_a_missing_row(make_startup):
     bump_catalogue_version()
 
     assert catalogue_version() != 0
-
-
-def redis_url() -> str:
-    """The Redis to test against: REDIS_URL_FOR_TESTS, or the local one. Missing,
-    the test is skipped on a newcomer's machine and fails in CI (.ci/run starts
-    Redis)."""
-    url = os.environ.get("REDIS_URL_FOR_TESTS", "redis://127.0.0.1:6379/1")
-    try:
-        import redis
-
-        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-    except Exception as error:  # noqa: BLE001 (any failure means: no Redis here)
-        require(False, f"no Redis at {url}: {error}")
-    return url
 
 
 def test_the_cache_is_shared_through_redis_when_redis_url_is_set(

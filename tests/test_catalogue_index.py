@@ -16,6 +16,7 @@ from django.test import RequestFactory
 from startups import catalogue_index
 from startups.filters import PAGE_SIZE, SORTS, StartupFilter
 from startups.models import Incubator, Organisation, Phase, Startup, Technology, Theme
+from tests.helpers import redis_url
 
 
 @pytest.fixture(autouse=True)
@@ -244,3 +245,34 @@ def test_incubator_and_sponsor_pages_list_what_sql_does(
         pages[mode] = seen
     assert pages["sync"] == pages["off"]
     assert sum(count for count, _ in pages["off"].values()) > 600
+
+
+@pytest.mark.django_db
+def test_with_redis_one_worker_builds_the_index_and_the_others_load_it(
+    settings, make_startup, monkeypatch
+):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url(),
+        }
+    }
+    from django.core.cache import caches
+
+    caches["default"].clear()
+    make_startup(slug="alpha", title="Alpha")
+    built = []
+    real_build = catalogue_index.build
+    monkeypatch.setattr(
+        catalogue_index, "build", lambda using: built.append(using) or real_build(using)
+    )
+    first = catalogue_index._shared("default")
+    # Another worker (here: the same one, having forgotten it) loads it.
+    second = catalogue_index._shared("default")
+    assert built == ["default"]
+    assert second is not first
+    assert second.version == first.version
+    assert list(second.orders["name"]) == list(first.orders["name"])
+    assert second.values["phase"] == first.values["phase"]
+    assert second.remember("k", lambda: 1) == 1  # its own memory, working
+    caches["default"].clear()

@@ -11,7 +11,7 @@ from django.conf import settings as django_settings
 from django.core.cache import cache
 
 from portfolio.ratelimit import hit, parse_rate
-from tests.conftest import require
+from tests.helpers import redis_url
 
 
 @pytest.fixture(autouse=True)
@@ -139,19 +139,6 @@ def test_the_limits_can_be_turned_off(client, settings):
 )
 def test_a_rate_reads_as_count_per_period(rate, expected):
     assert parse_rate(rate) == expected
-
-
-def redis_url() -> str:
-    """The Redis to test against (REDIS_URL_FOR_TESTS); missing, skipped on a
-    newcomer's machine and a failure in CI (.ci/run starts Redis)."""
-    url = os.environ.get("REDIS_URL_FOR_TESTS", "redis://127.0.0.1:6379/1")
-    try:
-        import redis
-
-        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-    except Exception as error:  # noqa: BLE001 (any failure means: no Redis here)
-        require(False, f"no Redis at {url}: {error}")
-    return url
 
 
 def test_with_redis_every_process_counts_against_the_same_limit(settings):
