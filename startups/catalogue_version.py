@@ -36,6 +36,8 @@ PUBLIC_MODELS = frozenset(
         "Theme",
         "Audience",
         "Technology",
+        "BudgetCategory",
+        "BudgetLine",
     }
 )
 PRIVATE_MODELS = frozenset(

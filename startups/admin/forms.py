@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from startups.models import FormerSlug, Incubator, Startup
+from startups.models import BudgetKind, FormerSlug, Incubator, Startup
 from startups.rules import normalise_newlines, phase_history_errors
 
 
@@ -139,6 +139,39 @@ class FormerSlugFormSet(forms.BaseInlineFormSet):
                 form.add_error(
                     "slug", _("This identifier is another start-up's address.")
                 )
+
+
+class BudgetLineFormSet(forms.BaseInlineFormSet):
+    """A sheet's budget lines, checked together: one actual line per year and
+    category (the database's constraint, said before it is hit)."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        seen = set()
+        for form in self.forms:
+            data = form.cleaned_data
+            if not data or data.get("DELETE") or data.get("kind") != BudgetKind.ACTUAL:
+                continue
+            key = (data.get("year"), data.get("category"))
+            if key in seen:
+                form.add_error(
+                    None,
+                    _(
+                        "There is already an actual line for %(year)s and "
+                        "“%(category)s”: add the amounts up in one line."
+                    )
+                    % {"year": key[0], "category": key[1]},
+                )
+            seen.add(key)
+
+
+class BudgetUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_("Comma or semicolon separated, UTF-8 (with or without BOM)."),
+    )
 
 
 class IncubatorAdminForm(forms.ModelForm):
