@@ -265,9 +265,7 @@ def parse_budget_csv(data: bytes) -> list[ParsedLine]:
             )
             continue
         parsed.append(
-            ParsedLine(
-                number, year, category, amount, kind, source, sponsor, stated_on
-            )
+            ParsedLine(number, year, category, amount, kind, source, sponsor, stated_on)
         )
     if problems:
         if len(problems) > MAX_PROBLEMS:
@@ -301,9 +299,7 @@ def replace_budget(*, startup: Startup, lines: list[ParsedLine], user) -> int:
         for line in lines
     )
     Startup.objects.filter(pk=locked.pk).update(updated_at=timezone.now())
-    save_sheet_versions(
-        [locked.pk], comment=_("Budget uploaded (CSV file)"), user=user
-    )
+    save_sheet_versions([locked.pk], comment=_("Budget uploaded (CSV file)"), user=user)
     bump_catalogue_version()
     return len(lines)
 

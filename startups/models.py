@@ -474,6 +474,9 @@ class StartupQuerySet(models.QuerySet):
                 "technology_terms",
                 "phases",
                 "events",
+                models.Prefetch(
+                    "budget_lines", queryset=BudgetLine.objects.for_startup_page()
+                ),
             )
         )
 
@@ -1244,7 +1247,8 @@ class BudgetLine(models.Model):
 
 # What history keeps (django-reversion): a start-up's version holds its phases,
 # events, former addresses and budget lines (and its many-to-many links), so
-# that restoring it brings back the whole sheet. Registered here, before the admin looks.
+# that restoring it brings back the whole sheet. Registered here, before the
+# admin looks.
 for _model in (StartupPhase, Event, FormerSlug, BudgetLine, Incubator, Organisation):
     reversion.register(_model)
 # The search vector is the database's to compute from the search columns; the

@@ -306,9 +306,7 @@ class StartupAdmin(MarkdownPreviewMixin, ScopedToUser, FormDefaults, KeptHistory
                         )
                         % {"n": written},
                     )
-                    return redirect(
-                        "admin:startups_startup_change", startup.pk
-                    )
+                    return redirect("admin:startups_startup_change", startup.pk)
         context = {
             **self.admin_site.each_context(request),
             "title": gettext("Upload the budget of %s") % startup,

@@ -13,6 +13,7 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from startups.budgets import SheetBudget
 from startups.caching import cached_page
 from startups.markdown import render_markdown
 from startups.models import (
@@ -63,6 +64,11 @@ def startup_detail(request, slug: str):
             ),
             "fast_amount": format_euros(startup.fast_amount),
             "links": links_of(startup),
+            "budget": SheetBudget.of(
+                startup.budget_lines.all(),
+                title=_("Budget of %(title)s per year, actual and forecast (euros)")
+                % {"title": startup.title},
+            ),
         },
     )
 
