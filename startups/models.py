@@ -506,6 +506,15 @@ class StartupQuerySet(models.QuerySet):
             )
         )
 
+    def for_api_detail(self):
+        """One start-up in the API: for_api() and its budget lines (with their
+        categories and sponsors), one query more."""
+        return self.for_api().prefetch_related(
+            models.Prefetch(
+                "budget_lines", queryset=BudgetLine.objects.for_startup_page()
+            )
+        )
+
     def for_feed(self):
         """The feeds of new start-ups: published, begun by today (not those
         whose first phase is planned), most recently started first, with their
