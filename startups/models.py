@@ -1133,7 +1133,10 @@ class BudgetLineQuerySet(models.QuerySet):
         return (
             self.filter(startup__is_published=True)
             .select_related("category", "sponsor")
-            .annotate(startup_slug=models.F("startup__slug"))
+            .annotate(
+                startup_slug=models.F("startup__slug"),
+                startup_title=models.F("startup__title"),
+            )
             .order_by("startup__slug", "year", "category__position", "kind", "pk")
         )
 
