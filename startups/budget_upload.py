@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from startups.catalogue_version import bump_catalogue_version
 from startups.history import save_sheet_versions
@@ -116,6 +117,12 @@ def _text(data: bytes) -> str:
     if "\x00" in text:
         raise BudgetFileRefused([_("The file is not a CSV text file.")])
     return text
+
+
+def _fragment(error: ValueError) -> str:
+    """A sentence as a part of a line's list of problems."""
+    text = str(error).rstrip(".")
+    return text[:1].lower() + text[1:]
 
 
 def _delimiter(first_line: str) -> str:
@@ -223,7 +230,7 @@ def parse_budget_csv(data: bytes) -> list[ParsedLine]:
         try:
             amount = _amount(cell["amount"])
         except ValueError as error:
-            errors.append(str(error).rstrip("."))
+            errors.append(_fragment(error))
         kind = KINDS.get(_key(cell["kind"]))
         if kind is None:
             errors.append(
@@ -247,7 +254,7 @@ def parse_budget_csv(data: bytes) -> list[ParsedLine]:
         try:
             stated_on = _date(cell["stated_on"])
         except ValueError as error:
-            errors.append(str(error).rstrip("."))
+            errors.append(_fragment(error))
         if kind == BudgetKind.ACTUAL and year and category:
             earlier = actual_lines.setdefault((year, category.pk), number)
             if earlier != number:
@@ -261,7 +268,10 @@ def parse_budget_csv(data: bytes) -> list[ParsedLine]:
         if errors:
             problems.append(
                 _("Line %(line)d: %(errors)s.")
-                % {"line": number, "errors": "; ".join(errors)}
+                % {
+                    "line": number,
+                    "errors": pgettext("between problems", "; ").join(errors),
+                }
             )
             continue
         parsed.append(

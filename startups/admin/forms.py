@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from startups.models import BudgetKind, FormerSlug, Incubator, Startup
+from startups.models import BudgetKind, BudgetLine, FormerSlug, Incubator, Startup
 from startups.rules import normalise_newlines, phase_history_errors
 
 
@@ -139,6 +139,15 @@ class FormerSlugFormSet(forms.BaseInlineFormSet):
                 form.add_error(
                     "slug", _("This identifier is another start-up's address.")
                 )
+
+
+class BudgetLineForm(forms.ModelForm):
+    class Meta:
+        model = BudgetLine
+        fields = "__all__"
+        error_messages = {
+            "amount": {"min_value": _("An amount cannot be negative.")},
+        }
 
 
 class BudgetLineFormSet(forms.BaseInlineFormSet):

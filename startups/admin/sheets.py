@@ -23,6 +23,7 @@ from startups.admin.common import (
     ScopedToUser,
 )
 from startups.admin.forms import (
+    BudgetLineForm,
     BudgetLineFormSet,
     BudgetUploadForm,
     FormerSlugFormSet,
@@ -111,6 +112,7 @@ class EventInline(SheetInline):
 
 class BudgetLineInline(SheetInline):
     model = BudgetLine
+    form = BudgetLineForm
     formset = BudgetLineFormSet
     fields = ["year", "category", "amount", "kind", "source", "sponsor", "stated_on"]
     autocomplete_fields = ["sponsor"]
