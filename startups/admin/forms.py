@@ -144,7 +144,15 @@ class FormerSlugFormSet(forms.BaseInlineFormSet):
 class BudgetLineForm(forms.ModelForm):
     class Meta:
         model = BudgetLine
-        fields = "__all__"
+        fields = [
+            "year",
+            "category",
+            "amount",
+            "kind",
+            "source",
+            "sponsor",
+            "stated_on",
+        ]
         error_messages = {
             "amount": {"min_value": _("An amount cannot be negative.")},
         }
