@@ -7,7 +7,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 from reversion.models import Version
@@ -516,3 +517,26 @@ def test_restoring_a_version_brings_its_budget_lines_back(admin_client, sheet):
 
     assert response.status_code == 302
     assert lines_of(sheet) == [(2023, "coaching", 9000, "actual", "incubator", None)]
+
+
+def test_the_budget_table_reads_no_more_with_more_lines(
+    admin_client, make_startup, make_organisation, make_budget_line
+):
+    sponsor = make_organisation(name="Ministère des Tests", acronym="MT")
+    startup = make_startup(sponsors=[sponsor])
+    url = change_url(startup)
+    admin_client.get(url)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert admin_client.get(url).status_code == 200
+        return len(captured.captured_queries)
+
+    make_budget_line(startup, year=2014, source="sponsor", sponsor=sponsor)
+    one = queries()
+    for year in range(2015, 2030):
+        make_budget_line(startup, year=year, source="sponsor", sponsor=sponsor)
+    # The categories once for the table, the sponsors with their lines.
+    assert queries() == one
+    html = admin_client.get(url).content.decode()
+    assert html.count("selected>Ministère des Tests (MT)</option>") == 16

@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from django import forms
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
@@ -158,9 +159,40 @@ class BudgetLineForm(forms.ModelForm):
         }
 
 
+class KnownAutocompleteSelect(AutocompleteSelect):
+    """An autocomplete whose selected option's label may be given (`known`:
+    {value: label}), read with the row that names it: a table of budget lines
+    renders without a query per line."""
+
+    known: dict[str, str] = {}
+
+    def optgroups(self, name, value, attr=None):
+        selected = {str(v) for v in value if v not in (None, "")}
+        if not selected or not selected <= set(self.known):
+            return super().optgroups(name, value, attr)
+        options = (
+            [] if self.is_required else [self.create_option(name, "", "", False, 0)]
+        )
+        for pk in sorted(selected):
+            options.append(
+                self.create_option(name, pk, self.known[pk], True, len(options))
+            )
+        return [(None, options, 0)]
+
+
 class BudgetLineFormSet(forms.BaseInlineFormSet):
     """A sheet's budget lines, checked together: one actual line per year and
     category (the database's constraint, said before it is hit)."""
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        # The sponsor was read with the line (BudgetLineInline.get_queryset).
+        line = form.instance
+        widget = form.fields["sponsor"].widget
+        widget = getattr(widget, "widget", widget)
+        if line.sponsor_id and isinstance(widget, KnownAutocompleteSelect):
+            widget.known = {str(line.sponsor_id): str(line.sponsor)}
+        return form
 
     def clean(self):
         super().clean()

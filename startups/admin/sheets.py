@@ -27,6 +27,7 @@ from startups.admin.forms import (
     BudgetLineFormSet,
     BudgetUploadForm,
     FormerSlugFormSet,
+    KnownAutocompleteSelect,
     PhaseHistoryFormSet,
     StartupAdminForm,
     staff_startup_form,
@@ -119,6 +120,19 @@ class BudgetLineInline(SheetInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("category", "sponsor")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "sponsor":
+            kwargs["widget"] = KnownAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "category":
+            # Read once for the whole table, not once per line.
+            field.choices = [("", "---------")] + [
+                (c.pk, str(c)) for c in field.queryset
+            ]
+        return field
 
 
 class FormerSlugInline(SheetInline):
