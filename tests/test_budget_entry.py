@@ -539,4 +539,5 @@ def test_the_budget_table_reads_no_more_with_more_lines(
     # The categories once for the table, the sponsors with their lines.
     assert queries() == one
     html = admin_client.get(url).content.decode()
-    assert html.count("selected>Ministère des Tests (MT)</option>") == 16
+    # Each line's sponsor shown by name (and the sheet's own sponsors field).
+    assert html.count("selected>Ministère des Tests (MT)</option>") == 16 + 1
