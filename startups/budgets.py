@@ -38,7 +38,7 @@ def format_euros(amount: int | None) -> str:
     """ "12 000 €" in French, "€12,000"-like in English; "—" for no figure."""
     if amount is None:
         return "—"
-    return _("%(amount)s €") % {"amount": number_format(amount, force_grouping=True)}
+    return _("%(amount)s €") % {"amount": number_format(amount, force_grouping=True)}
 
 
 # A sheet's budget
