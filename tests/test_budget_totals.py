@@ -204,7 +204,7 @@ def test_the_stats_page_query_count_does_not_grow_with_start_ups_or_lines(
 # The demo
 
 
-def test_the_demo_gives_budgets_to_a_share_of_its_start_ups():
+def test_the_demo_gives_budgets_to_a_share_of_its_start_ups(budget_categories):
     from startups.demo import seed_demo
 
     seed_demo(startups=60, seed=3, history=False)
