@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from startups.models import (
     BUDGET_FIRST_YEAR,
+    DEFAULT_BUDGET_CATEGORIES,
     BudgetCategory,
     BudgetKind,
     BudgetLine,
@@ -43,9 +44,13 @@ def add_demo_budgets(startup_ids: Iterable[int], *, seed: int = 1) -> int:
     unless they stopped. Returns the number of lines written (bulk: callers
     raise the catalogue version and keep history themselves)."""
     rng = random.Random(seed * 7919 + 16)
+    if not BudgetCategory.objects.exists():
+        # A database emptied since migrate (flush): the reference model again.
+        BudgetCategory.objects.bulk_create(
+            BudgetCategory(slug=slug, label=label, label_en=label_en, position=i)
+            for i, (slug, label, label_en) in enumerate(DEFAULT_BUDGET_CATEGORIES)
+        )
     categories = {c.slug: c.pk for c in BudgetCategory.objects.all()}
-    if not categories:
-        return 0
     today = timezone.localdate()
     ids = list(startup_ids)
     written = 0
