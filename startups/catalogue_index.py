@@ -32,7 +32,7 @@ from django.db import connections, transaction
 from pyroaring import BitMap
 
 from startups.catalogue_version import _read_version
-from startups.models import Startup
+from startups.models import BudgetLine, Startup
 
 # Facets whose values are columns of the start-up; the others are relations.
 COLUMN_FACETS = {"phase": "current_phase", "accessibility": "accessibility_status"}
@@ -172,15 +172,29 @@ def build(using: str = "default") -> CatalogueIndex:
         version, _changed = _read_version(connection)
         published = Startup.objects.using(using).published()
         values: dict[str, dict[str, list[int]]] = {
-            name: {} for name in (*COLUMN_FACETS, "incubator", *RELATIONS)
+            name: {} for name in (*COLUMN_FACETS, "incubator", *RELATIONS, "budget")
         }
         years: dict[int, list[int]] = {}
         ids: list[int] = []
         incubator_of: dict[int, int] = {}
-        for pk, incubator_id, phase, accessibility, started in published.values_list(
-            "pk", "incubator_id", "current_phase", "accessibility_status", "started_on"
+        for (
+            pk,
+            incubator_id,
+            phase,
+            accessibility,
+            started,
+            budget_url,
+        ) in published.values_list(
+            "pk",
+            "incubator_id",
+            "current_phase",
+            "accessibility_status",
+            "started_on",
+            "budget_url",
         ).order_by():
             ids.append(pk)
+            if budget_url:
+                values["budget"].setdefault("link", []).append(pk)
             values["phase"].setdefault(phase, []).append(pk)
             values["accessibility"].setdefault(accessibility, []).append(pk)
             incubator_of[pk] = incubator_id
@@ -233,6 +247,14 @@ def build(using: str = "default") -> CatalogueIndex:
                 if pk in incubator_of:
                     found.setdefault(slugs[target_id], []).append(pk)
             values[facet] = found
+
+        # The budget facet: sheets with budget lines (figures), with a link.
+        figures = BudgetLine.objects.using(using).values_list("startup_id", flat=True)
+        with_figures = sorted(
+            {pk for pk in figures.order_by().distinct() if pk in incubator_of}
+        )
+        if with_figures:
+            values["budget"]["figures"] = with_figures
 
         orders = {
             sort: array("q", ordered(published, sort).values_list("pk", flat=True))

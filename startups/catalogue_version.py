@@ -37,6 +37,8 @@ PUBLIC_MODELS = frozenset(
         "Theme",
         "Audience",
         "Technology",
+        "BudgetCategory",
+        "BudgetLine",
     }
 )
 PRIVATE_MODELS = frozenset(

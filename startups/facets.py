@@ -22,9 +22,11 @@ from typing import Any, NamedTuple
 
 from django.db import connections
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from startups.models import (
     Audience,
+    BudgetLine,
     Incubator,
     Organisation,
     Startup,
@@ -106,6 +108,13 @@ RELATION_FACETS = {
     "usertype": ("audiences", Audience, ("label",)),
     "technology": ("technology_terms", Technology, ("label",)),
 }
+# The ways a sheet publishes its budget: figures (budget lines) or a document.
+BUDGET_CHOICES = [
+    ("figures", _("Budget figures")),
+    ("link", _("Budget document (link)")),
+]
+# Facets whose values are a fixed list of choices (labels from the filter).
+CHOICE_FACETS = (*COLUMN_FACETS, "budget")
 FACETS = (
     "phase",
     "incubator",
@@ -114,6 +123,7 @@ FACETS = (
     "usertype",
     "technology",
     "accessibility",
+    "budget",
 )
 # What each selection keeps of a start-up: enough to group on every facet.
 _COLUMNS = ("id", "incubator_id", "current_phase", "accessibility_status")
@@ -207,6 +217,17 @@ def _branches(facet: str, s: str, q) -> list[str]:
             f"FROM ({grouped_sql}) c JOIN {q(model._meta.db_table)} t ON t.id = c.id"
         )
 
+    if facet == "budget":
+        # Sheets with budget lines; sheets with a budget link (read from the
+        # start-up row itself, which the selection doesn't carry).
+        lines = q(BudgetLine._meta.db_table)
+        startups = q(Startup._meta.db_table)
+        return [
+            f"SELECT 'budget', 'figures', NULL, NULL, COUNT(*) FROM {s} "
+            f"WHERE EXISTS (SELECT 1 FROM {lines} b WHERE b.startup_id = {s}.id)",
+            f"SELECT 'budget', 'link', NULL, NULL, COUNT(*) FROM {s} "
+            f"JOIN {startups} t ON t.id = {s}.id WHERE t.budget_url <> ''",
+        ]
     if facet == "incubator":
         link = q(Startup.co_incubators.through._meta.db_table)
         return [
@@ -256,7 +277,7 @@ def _facet_counts(rows, *, labels, choices, selected) -> FacetCounts:
     facets = []
     for name in FACETS:
         chosen = selected.get(name) or []
-        if name in COLUMN_FACETS:
+        if name in CHOICE_FACETS:
             options = [
                 FacetOption(
                     value, str(label), counts[name].get(value, 0), value in chosen

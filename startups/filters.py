@@ -21,7 +21,8 @@ from startups.betagouv.vocabulary import PHASE_OF_BETAGOUV_NAME
 from startups.caching import Parts, catalogue_version, normalised_query
 from startups.catalogue_index import IndexedRows
 from startups.facets import (
-    COLUMN_FACETS,
+    BUDGET_CHOICES,
+    CHOICE_FACETS,
     FACETS,
     FacetCounts,
     IndexSelection,
@@ -31,6 +32,7 @@ from startups.facets import (
 from startups.models import (
     AccessibilityStatus,
     Audience,
+    BudgetLine,
     Incubator,
     Organisation,
     Phase,
@@ -237,6 +239,11 @@ class StartupFilter(django_filters.FilterSet):
         choices=AccessibilityStatus.choices,
         method="filter_accessibility",
     )
+    budget = MultipleValueFilter(
+        label=_("Budget published"),
+        choices=BUDGET_CHOICES,
+        method="filter_budget",
+    )
     hide_stopped = SwitchFilter(
         label=_("Hide stopped services"), method="filter_hide_stopped"
     )
@@ -325,6 +332,15 @@ class StartupFilter(django_filters.FilterSet):
 
     def filter_technology(self, queryset, name, value):
         return self._filter_relation(queryset, "technology_terms", value)
+
+    def filter_budget(self, queryset, name, value):
+        # Either way of publishing chosen: the sheets with one of them.
+        condition = Q()
+        if "figures" in value:
+            condition |= Q(pk__in=BudgetLine.objects.values("startup_id"))
+        if "link" in value:
+            condition |= ~Q(budget_url="")
+        return queryset.filter(condition) if condition else queryset
 
     def filter_hide_stopped(self, queryset, name, value):
         if not value:
@@ -525,7 +541,7 @@ class StartupFilter(django_filters.FilterSet):
         counts, rows = count_facets(
             selections,
             labels={name: self.form.fields[name].label for name in FACETS},
-            choices={name: self.form.fields[name].choices for name in COLUMN_FACETS},
+            choices={name: self.form.fields[name].choices for name in CHOICE_FACETS},
             selected={name: cleaned.get(name) for name in FACETS},
             known=known,
         )

@@ -1,6 +1,6 @@
 """A sheet's history, kept by django-reversion: every revision holds whole sheets
-(a start-up with its phases, events and former identifiers, and its
-many-to-many lists), so that restoring one version touches one sheet.
+(a start-up with its phases, events, former identifiers and budget lines, and
+its many-to-many lists), so that restoring one version touches one sheet.
 
 This module writes those versions in bulk (the import, the demo generator, the
 repair of older databases), reads a version back as a sheet, and compares two
@@ -24,10 +24,24 @@ from django.utils.translation import gettext as _
 from reversion.models import Revision, Version
 from reversion.revisions import _get_options
 
-from startups.models import Event, FormerSlug, Phase, Startup, StartupPhase
+from startups.models import (
+    BudgetCategory,
+    BudgetLine,
+    Event,
+    FormerSlug,
+    Organisation,
+    Phase,
+    Startup,
+    StartupPhase,
+)
 
 # The rows a start-up's version follows (as registered in startups.models).
-SHEET_ROWS = {"phases": StartupPhase, "events": Event, "former_slugs": FormerSlug}
+SHEET_ROWS = {
+    "phases": StartupPhase,
+    "events": Event,
+    "former_slugs": FormerSlug,
+    "budget_lines": BudgetLine,
+}
 # Stored on the start-up but derived from the rest: never compared or restored.
 DERIVED_FIELDS = (
     "current_phase",
@@ -81,6 +95,8 @@ def _repr(obj) -> str:
         return f"{obj.phase} ({obj.start})"
     if isinstance(obj, Event):
         return f"{obj.kind} ({obj.date})"
+    if isinstance(obj, BudgetLine):
+        return f"{obj.year} {obj.category_id} {obj.kind}"
     return str(obj)[:191]
 
 
@@ -261,6 +277,7 @@ def differences(model, before: SheetState, after: SheetState) -> list[Difference
             ("phases", _("Phase history")),
             ("events", _("Events")),
             ("former_slugs", _("Former identifiers")),
+            ("budget_lines", _("Budget")),
         ):
             old, new = _rows_text(relation, before), _rows_text(relation, after)
             if old != new:
@@ -292,9 +309,39 @@ def _rows_text(relation: str, state: SheetState) -> str:
             + (f" ({r['comment']})" if r["comment"] else "")
             for r in sorted(rows, key=lambda r: (r["date"], r["kind"]))
         ]
+    elif relation == "budget_lines":
+        lines = _budget_lines_text(rows)
     else:
         lines = sorted(r["slug"] for r in rows)
     return "\n".join(lines)
+
+
+def _budget_lines_text(rows: list[dict]) -> list[str]:
+    categories = {
+        c.pk: str(c)
+        for c in BudgetCategory.objects.filter(pk__in={r["category_id"] for r in rows})
+    }
+    sponsors = {
+        o.pk: str(o)
+        for o in Organisation.objects.filter(
+            pk__in={r["sponsor_id"] for r in rows if r.get("sponsor_id")}
+        )
+    }
+    kinds = dict(BudgetLine.Kind.choices)
+    sources = dict(BudgetLine.Source.choices)
+    return [
+        f"{r['year']} · {categories.get(r['category_id'], r['category_id'])} · "
+        f"{kinds.get(r['kind'], r['kind'])} · {r['amount']} € · "
+        + (
+            sponsors.get(r["sponsor_id"], str(r["sponsor_id"]))
+            if r.get("sponsor_id")
+            else str(sources.get(r["source"], r["source"]))
+        )
+        + f" ({_day(r['stated_on'])})"
+        for r in sorted(
+            rows, key=lambda r: (r["year"], str(r["category_id"]), r["kind"])
+        )
+    ]
 
 
 class _Names:

@@ -474,6 +474,9 @@ class StartupQuerySet(models.QuerySet):
                 "technology_terms",
                 "phases",
                 "events",
+                models.Prefetch(
+                    "budget_lines", queryset=BudgetLine.objects.for_startup_page()
+                ),
             )
         )
 
@@ -500,6 +503,15 @@ class StartupQuerySet(models.QuerySet):
             .defer(*SEARCH_FIELDS)
             .prefetch_related(
                 "co_incubators", "sponsors", "themes", "audiences", "phases", "events"
+            )
+        )
+
+    def for_api_detail(self):
+        """One start-up in the API: for_api() and its budget lines (with their
+        categories and sponsors), one query more."""
+        return self.for_api().prefetch_related(
+            models.Prefetch(
+                "budget_lines", queryset=BudgetLine.objects.for_startup_page()
             )
         )
 
@@ -1037,16 +1049,225 @@ def current_phase_entry(entries: Iterable[P], today: date | None = None) -> P | 
     )
 
 
+# Budgets: the network's reference model asks each product to publish its
+# budget twice a year, line by line (a category, an amount, actual or forecast,
+# who paid). Years before the programme began are refused; so are forecasts
+# past a few years ahead (checked when a line is entered: the database's own
+# check holds a fixed upper bound, since "this year" can't be one).
+BUDGET_FIRST_YEAR = 2013
+BUDGET_YEARS_AHEAD = 5
+BUDGET_LAST_YEAR_STORED = 2100
+
+
+def last_budget_year() -> int:
+    return timezone.localdate().year + BUDGET_YEARS_AHEAD
+
+
+def validate_budget_year(value) -> None:
+    if value is None:
+        return
+    if not BUDGET_FIRST_YEAR <= value <= last_budget_year():
+        raise ValidationError(
+            _("Enter a year from %(first)s to %(last)s."),
+            code="budget_year_out_of_range",
+            params={"first": BUDGET_FIRST_YEAR, "last": last_budget_year()},
+        )
+
+
+# The reference model's categories (slug, French label, English label), which
+# migration 0016 creates; the national team may rename, add or reorder them.
+DEFAULT_BUDGET_CATEGORIES = [
+    ("product-management", "Gestion de produit", "Product management"),
+    ("development", "Développement", "Development"),
+    ("design", "Design", "Design"),
+    ("coaching", "Coaching", "Coaching"),
+    ("deployment-support", "Déploiement et support", "Deployment and support"),
+    ("hosting-tools", "Hébergement et outils", "Hosting and tools"),
+    ("other", "Autre", "Other"),
+]
+
+
+class BudgetCategory(Term):
+    """A category of budget lines. `label` is the French one (the site's first
+    language); `label_en` is shown on English pages, the French label without
+    one."""
+
+    label_en = models.CharField(_("label in English"), max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta(Term.Meta):
+        ordering = ["position", "label"]
+        verbose_name = _("budget category")
+        verbose_name_plural = _("budget categories")
+
+    def __str__(self) -> str:
+        from django.utils.translation import get_language
+
+        language = (get_language() or "fr").split("-")[0]
+        return self.label_en if language == "en" and self.label_en else self.label
+
+
+class BudgetKind(models.TextChoices):
+    ACTUAL = "actual", _("Actual")
+    FORECAST = "forecast", _("Forecast")
+
+
+class FundingSource(models.TextChoices):
+    SPONSOR = "sponsor", _("Sponsor")
+    INCUBATOR = "incubator", _("Incubator")
+    FAST = "fast", _("FAST")
+    OTHER = "other", _("Other")
+
+
+class BudgetLineQuerySet(models.QuerySet):
+    def for_startup_page(self):
+        """A sheet's budget section: its lines with their category and sponsor,
+        by year and category (one query, prefetched with the sheet)."""
+        return self.select_related("category", "sponsor").order_by(
+            "year", "category__position", "category__label", "kind", "pk"
+        )
+
+    def for_export(self):
+        """The budget-lines download: lines of published sheets with what a row
+        shows, in one query (read a chunk at a time)."""
+        return (
+            self.filter(startup__is_published=True)
+            .select_related("category", "sponsor")
+            .annotate(
+                startup_slug=models.F("startup__slug"),
+                startup_title=models.F("startup__title"),
+            )
+            .order_by("startup__slug", "year", "category__position", "kind", "pk")
+        )
+
+
+class BudgetLine(models.Model):
+    """One line of a start-up's budget: what a category cost (or is forecast to
+    cost) in a year, and who paid."""
+
+    Kind = BudgetKind
+    Source = FundingSource
+
+    startup = models.ForeignKey(
+        Startup, models.CASCADE, related_name="budget_lines", verbose_name=_("start-up")
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[validate_budget_year]
+    )
+    category = models.ForeignKey(
+        BudgetCategory,
+        models.PROTECT,
+        related_name="lines",
+        verbose_name=_("category"),
+    )
+    amount = models.PositiveIntegerField(_("amount (euros)"))
+    kind = models.CharField(
+        _("actual or forecast"),
+        max_length=10,
+        choices=BudgetKind.choices,
+        default=BudgetKind.ACTUAL,
+    )
+    source = models.CharField(
+        _("funding source"),
+        max_length=10,
+        choices=FundingSource.choices,
+        default=FundingSource.SPONSOR,
+    )
+    sponsor = models.ForeignKey(
+        Organisation,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="funded_budget_lines",
+        verbose_name=_("sponsor organisation"),
+        help_text=_("The organisation that paid, when the source is a sponsor."),
+    )
+    stated_on = models.DateField(_("statement date"))
+
+    objects = BudgetLineQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["year", "category__position", "kind", "pk"]
+        verbose_name = _("budget line")
+        verbose_name_plural = _("budget")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["startup", "year", "category"],
+                condition=Q(kind=BudgetKind.ACTUAL),
+                name="budgetline_one_actual_per_year_and_category",
+                violation_error_message=_(
+                    "There is already an actual line for this year and category."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=BUDGET_FIRST_YEAR)
+                & Q(year__lte=BUDGET_LAST_YEAR_STORED),
+                name="budgetline_year_plausible",
+                violation_error_message=_("This year is out of range."),
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="budgetline_amount_not_negative",
+                violation_error_message=_("An amount cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=BudgetKind.values), name="budgetline_kind_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=FundingSource.values),
+                name="budgetline_source_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(source=FundingSource.SPONSOR, sponsor__isnull=False)
+                | (~Q(source=FundingSource.SPONSOR) & Q(sponsor__isnull=True)),
+                name="budgetline_sponsor_with_sponsor_source",
+                violation_error_message=_(
+                    "Name the sponsor organisation when the source is a sponsor, "
+                    "and only then."
+                ),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["startup", "year"], name="budgetline_startup_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.category} {self.get_kind_display()}"
+
+    @property
+    def source_display(self) -> str:
+        if self.source == FundingSource.SPONSOR and self.sponsor is not None:
+            return str(self.sponsor)
+        return self.get_source_display()
+
+    def clean(self):
+        super().clean()
+        if self.source == FundingSource.SPONSOR and self.sponsor_id is None:
+            raise ValidationError(
+                {"sponsor": _("Name the sponsor organisation that paid.")}
+            )
+        if self.source != FundingSource.SPONSOR and self.sponsor_id is not None:
+            raise ValidationError(
+                {
+                    "sponsor": _(
+                        "Leave the sponsor organisation empty unless the source "
+                        "is a sponsor."
+                    )
+                }
+            )
+
+
 # What history keeps (django-reversion): a start-up's version holds its phases,
-# events and former addresses (and its many-to-many links), so that restoring it
-# brings back the whole sheet. Registered here, before the admin looks.
-for _model in (StartupPhase, Event, FormerSlug, Incubator, Organisation):
+# events, former addresses and budget lines (and its many-to-many links), so
+# that restoring it brings back the whole sheet. Registered here, before the
+# admin looks.
+for _model in (StartupPhase, Event, FormerSlug, BudgetLine, Incubator, Organisation):
     reversion.register(_model)
 # The search vector is the database's to compute from the search columns; the
 # technology entries are derived from `technologies` (services.
 # refresh_technologies, run again after a restore).
 reversion.register(
     Startup,
-    follow=["phases", "events", "former_slugs"],
+    follow=["phases", "events", "former_slugs", "budget_lines"],
     exclude=["search_vector", "technology_terms"],
 )

@@ -13,7 +13,7 @@ from typing import Any
 import reversion
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from startups import history, policy
 from startups.betagouv.reader import (
@@ -32,6 +32,8 @@ from startups.catalogue_version import bump_catalogue_version, catalogue_write
 from startups.history import save_sheet_versions
 from startups.models import (
     Audience,
+    BudgetCategory,
+    BudgetLine,
     Event,
     FormerSlug,
     Incubator,
@@ -746,6 +748,7 @@ def _restore_sheet_rows(startup: Startup, state, role) -> list[str]:
         Event(startup=startup, kind=e["kind"], date=e["date"], comment=e["comment"])
         for e in wanted_events
     )
+    warnings += _restore_budget_lines(startup, state.rows.get("budget_lines", []))
     if role == policy.Role.SHEET_EDITOR:
         return warnings
     FormerSlug.objects.filter(startup=startup).delete()
@@ -768,6 +771,54 @@ def _restore_sheet_rows(startup: Startup, state, role) -> list[str]:
         FormerSlug.objects.create(startup=startup, slug=slug)
     bump_catalogue_version()
     return warnings
+
+
+def _restore_budget_lines(startup: Startup, rows: list[dict]) -> list[str]:
+    """The version's budget lines in place of the sheet's; a line whose category
+    or sponsor organisation has since been deleted is left out."""
+    categories = set(
+        BudgetCategory.objects.filter(
+            pk__in={r["category_id"] for r in rows}
+        ).values_list("pk", flat=True)
+    )
+    sponsors = set(
+        Organisation.objects.filter(
+            pk__in={r["sponsor_id"] for r in rows if r.get("sponsor_id")}
+        ).values_list("pk", flat=True)
+    )
+    kept, left_out = [], 0
+    for r in rows:
+        if r["category_id"] not in categories or (
+            r.get("sponsor_id") and r["sponsor_id"] not in sponsors
+        ):
+            left_out += 1
+            continue
+        kept.append(
+            BudgetLine(
+                startup=startup,
+                year=r["year"],
+                category_id=r["category_id"],
+                amount=r["amount"],
+                kind=r["kind"],
+                source=r["source"],
+                sponsor_id=r.get("sponsor_id"),
+                stated_on=r["stated_on"],
+            )
+        )
+    BudgetLine.objects.filter(startup=startup).delete()
+    BudgetLine.objects.bulk_create(kept)
+    if not left_out:
+        return []
+    return [
+        ngettext(
+            "%(n)d budget line names a category or an organisation deleted "
+            "since: left out.",
+            "%(n)d budget lines name a category or an organisation deleted "
+            "since: left out.",
+            left_out,
+        )
+        % {"n": left_out}
+    ]
 
 
 def _restore_row(model, pk, obj, state, user) -> list[str]:

@@ -10,6 +10,11 @@ urlpatterns = [
     path("startups/", catalogue.startup_list, name="list"),
     path("startups/export.csv", catalogue.export_csv, name="export_csv"),
     path("startups/export.xlsx", catalogue.export_xlsx, name="export_xlsx"),
+    path(
+        "startups/export-budgets.csv",
+        catalogue.export_budget_csv,
+        name="export_budget_csv",
+    ),
     path("startups/embed/", embed.embed_list, name="embed"),
     # start-up pages
     # After export.csv; any identifier, as beta.gouv.fr's hold dots and accents.

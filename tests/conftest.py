@@ -190,3 +190,38 @@ def real_catalogue(django_db_setup, django_db_blocker):
         Incubator.objects.all().delete()
         for model in (Organisation, Theme, Audience):
             model.objects.all().delete()
+
+
+@pytest.fixture
+def budget_categories(db):
+    """The reference model's categories by slug (made by migration 0016; made
+    again here after a test that flushed the database)."""
+    from startups.models import DEFAULT_BUDGET_CATEGORIES, BudgetCategory
+
+    for position, (slug, label, label_en) in enumerate(DEFAULT_BUDGET_CATEGORIES):
+        BudgetCategory.objects.get_or_create(
+            slug=slug,
+            defaults={"label": label, "label_en": label_en, "position": position},
+        )
+    return {c.slug: c for c in BudgetCategory.objects.all()}
+
+
+@pytest.fixture
+def make_budget_line(budget_categories):
+    """A budget line: development, actual, paid by the incubator, unless told."""
+    from startups.models import BudgetLine
+
+    def make(startup, **overrides) -> BudgetLine:
+        values = {
+            "year": 2024,
+            "category": budget_categories["development"],
+            "amount": 100_000,
+            "kind": BudgetLine.Kind.ACTUAL,
+            "source": BudgetLine.Source.INCUBATOR,
+            "stated_on": dt.date(2024, 12, 31),
+        }
+        if isinstance(overrides.get("category"), str):
+            overrides["category"] = budget_categories[overrides["category"]]
+        return BudgetLine.objects.create(startup=startup, **{**values, **overrides})
+
+    return make

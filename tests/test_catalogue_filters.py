@@ -303,10 +303,19 @@ def test_with_one_theme_chosen_the_theme_facet_is_not_counted_again(
                 "usertype",
                 "technology",
                 "accessibility",
+                "budget",
             ]
         ),
         sorted(
-            ["phase", "incubator", "sponsor", "usertype", "technology", "accessibility"]
+            [
+                "phase",
+                "incubator",
+                "sponsor",
+                "usertype",
+                "technology",
+                "accessibility",
+                "budget",
+            ]
         ),
     ]
     assert facet(response, "thematic") == {"sante": (12, False), "emploi": (6, True)}

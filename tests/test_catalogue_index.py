@@ -6,6 +6,7 @@ holding a request."""
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import re
 import time
@@ -90,6 +91,8 @@ def random_queries(rng: random.Random, n: int) -> list[dict]:
             query["year"] = str(rng.choice(years))
         if rng.random() < 0.1:
             query["accessibility"] = "non-evalue"
+        if rng.random() < 0.15:
+            query["budget"] = rng.sample(["figures", "link"], rng.choice([1, 2]))
         if rng.random() < 0.7:
             query["sort"] = rng.choice(list(SORTS))
         queries.append(query)
@@ -164,6 +167,47 @@ def test_the_indexed_catalogue_page_reads_no_counts_from_sql(
     assert response.status_code == 200
     assert "s24" in response.content.decode()
     assert response.context["page"].paginator.count == 30
+
+
+@pytest.mark.django_db
+def test_the_budget_facet_counts_figures_and_links_as_sql_does(settings, make_startup):
+    from startups.models import BudgetCategory, BudgetLine
+
+    category = BudgetCategory.objects.first() or BudgetCategory.objects.create(
+        slug="dev", label="Développement"
+    )
+    for n in range(12):
+        startup = make_startup(
+            slug=f"s{n:02}",
+            title=f"Service {n:02}",
+            budget_url="https://pad.example.org/b" if n % 3 == 0 else "",
+        )
+        if n % 2 == 0:
+            BudgetLine.objects.create(
+                startup=startup,
+                year=2024,
+                category=category,
+                amount=1000 * n,
+                stated_on=dt.date(2024, 12, 31),
+                source="incubator",
+            )
+    make_startup(slug="hidden", title="Hidden", is_published=False)
+    for query in (
+        {},
+        {"budget": ["figures"]},
+        {"budget": ["link"]},
+        {"budget": ["figures", "link"], "sort": "-updated"},
+    ):
+        catalogue_index.forget()
+        expected = outcome(settings, query, "off")
+        assert outcome(settings, query, "sync") == expected, query
+    budget = dict(
+        (o[0], o[2])
+        for name, options in expected[0]
+        if name == "budget"
+        for o in options
+    )
+    assert budget == {"figures": 6, "link": 4}
 
 
 # The real catalogue stays imported until the end of the module: last.

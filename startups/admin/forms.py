@@ -5,12 +5,13 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from django import forms
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from startups.models import FormerSlug, Incubator, Startup
+from startups.models import BudgetKind, BudgetLine, FormerSlug, Incubator, Startup
 from startups.rules import normalise_newlines, phase_history_errors
 
 
@@ -139,6 +140,87 @@ class FormerSlugFormSet(forms.BaseInlineFormSet):
                 form.add_error(
                     "slug", _("This identifier is another start-up's address.")
                 )
+
+
+class BudgetLineForm(forms.ModelForm):
+    class Meta:
+        model = BudgetLine
+        fields = [
+            "year",
+            "category",
+            "amount",
+            "kind",
+            "source",
+            "sponsor",
+            "stated_on",
+        ]
+        error_messages = {
+            "amount": {"min_value": _("An amount cannot be negative.")},
+        }
+
+
+class KnownAutocompleteSelect(AutocompleteSelect):
+    """An autocomplete whose selected option's label may be given (`known`:
+    {value: label}), read with the row that names it: a table of budget lines
+    renders without a query per line."""
+
+    known: dict[str, str] = {}
+
+    def optgroups(self, name, value, attr=None):
+        selected = {str(v) for v in value if v not in (None, "")}
+        if not selected or not selected <= set(self.known):
+            return super().optgroups(name, value, attr)
+        options = (
+            [] if self.is_required else [self.create_option(name, "", "", False, 0)]
+        )
+        for pk in sorted(selected):
+            options.append(
+                self.create_option(name, pk, self.known[pk], True, len(options))
+            )
+        return [(None, options, 0)]
+
+
+class BudgetLineFormSet(forms.BaseInlineFormSet):
+    """A sheet's budget lines, checked together: one actual line per year and
+    category (the database's constraint, said before it is hit)."""
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        # The sponsor was read with the line (BudgetLineInline.get_queryset).
+        line = form.instance
+        widget = form.fields["sponsor"].widget
+        widget = getattr(widget, "widget", widget)
+        if line.sponsor_id and isinstance(widget, KnownAutocompleteSelect):
+            widget.known = {str(line.sponsor_id): str(line.sponsor)}
+        return form
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        seen = set()
+        for form in self.forms:
+            data = form.cleaned_data
+            if not data or data.get("DELETE") or data.get("kind") != BudgetKind.ACTUAL:
+                continue
+            key = (data.get("year"), data.get("category"))
+            if key in seen:
+                form.add_error(
+                    None,
+                    _(
+                        "There is already an actual line for %(year)s and "
+                        "“%(category)s”: add the amounts up in one line."
+                    )
+                    % {"year": key[0], "category": key[1]},
+                )
+            seen.add(key)
+
+
+class BudgetUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_("Comma or semicolon separated, UTF-8 (with or without BOM)."),
+    )
 
 
 class IncubatorAdminForm(forms.ModelForm):

@@ -4,8 +4,15 @@ of a phase goes through this form's rules (or the import's, or a restore's)."""
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.html import format_html_join
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from startups import policy
@@ -16,13 +23,31 @@ from startups.admin.common import (
     ScopedToUser,
 )
 from startups.admin.forms import (
+    BudgetLineForm,
+    BudgetLineFormSet,
+    BudgetUploadForm,
     FormerSlugFormSet,
+    KnownAutocompleteSelect,
     PhaseHistoryFormSet,
     StartupAdminForm,
     staff_startup_form,
 )
 from startups.admin.site import site
-from startups.models import Event, FormerSlug, Startup, StartupEditor, StartupPhase
+from startups.budget_upload import (
+    COLUMNS,
+    MAX_BYTES,
+    MAX_LINES,
+    BudgetFileRefused,
+    upload_budget,
+)
+from startups.models import (
+    BudgetLine,
+    Event,
+    FormerSlug,
+    Startup,
+    StartupEditor,
+    StartupPhase,
+)
 from startups.services import (
     refresh_current_phase,
     refresh_search_text,
@@ -82,6 +107,30 @@ class EventInline(SheetInline):
         if db_field.name == "kind" and not policy.is_national_team(request.user):
             field.choices = [
                 c for c in field.choices if c[0] not in NATIONAL_TEAM_EVENTS
+            ]
+        return field
+
+
+class BudgetLineInline(SheetInline):
+    model = BudgetLine
+    form = BudgetLineForm
+    formset = BudgetLineFormSet
+    fields = ["year", "category", "amount", "kind", "source", "sponsor", "stated_on"]
+    autocomplete_fields = ["sponsor"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("category", "sponsor")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "sponsor":
+            kwargs["widget"] = KnownAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "category":
+            # Read once for the whole table, not once per line.
+            field.choices = [("", "---------")] + [
+                (c.pk, str(c)) for c in field.queryset
             ]
         return field
 
@@ -158,7 +207,13 @@ class StartupAdmin(MarkdownPreviewMixin, ScopedToUser, FormDefaults, KeptHistory
         "created_at",
         "updated_at",
     )
-    inlines = [StartupPhaseInline, EventInline, FormerSlugInline, StartupEditorInline]
+    inlines = [
+        StartupPhaseInline,
+        EventInline,
+        BudgetLineInline,
+        FormerSlugInline,
+        StartupEditorInline,
+    ]
     # The change form shows the inlines (phases and events) after this many
     # fieldsets: presentation, incubation, themes and links come first.
     inlines_after_fieldset = 4
@@ -220,6 +275,71 @@ class StartupAdmin(MarkdownPreviewMixin, ScopedToUser, FormDefaults, KeptHistory
 
     def scope(self, request, queryset):
         return queryset.kept_by(request.user)
+
+    def get_urls(self):
+        opts = self.model._meta
+        return [
+            path(
+                "<path:object_id>/budget/upload/",
+                self.admin_site.admin_view(self.budget_upload_view),
+                name=f"{opts.app_label}_{opts.model_name}_budget_upload",
+            ),
+            *super().get_urls(),
+        ]
+
+    def budget_upload_view(self, request, object_id):
+        """A CSV file in the reference model's columns replaces the sheet's
+        budget, or is refused whole with its problems line by line
+        (startups.budget_upload). Whoever may change the sheet may upload."""
+        startup = self.get_object(request, unquote(object_id))
+        if startup is None:
+            raise Http404
+        if not self.has_change_permission(request, startup):
+            raise PermissionDenied
+        problems = []
+        form = BudgetUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            if upload.size > MAX_BYTES:
+                problems = [
+                    gettext("The file is too large: %(max)d KB at most.")
+                    % {"max": MAX_BYTES // 1024}
+                ]
+            else:
+                try:
+                    written = upload_budget(
+                        startup=startup, data=upload.read(), user=request.user
+                    )
+                except BudgetFileRefused as refused:
+                    problems = refused.problems
+                else:
+                    messages.success(
+                        request,
+                        ngettext(
+                            "The budget is uploaded: %(n)d line.",
+                            "The budget is uploaded: %(n)d lines.",
+                            written,
+                        )
+                        % {"n": written},
+                    )
+                    return redirect("admin:startups_startup_change", startup.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Upload the budget of %s") % startup,
+            "opts": self.model._meta,
+            "original": startup,
+            "form": form,
+            "problems": problems,
+            "columns": [aliases[0] for aliases in COLUMNS.values()],
+            "max_kb": MAX_BYTES // 1024,
+            "max_lines": MAX_LINES,
+        }
+        return TemplateResponse(
+            request,
+            "admin/startups/startup/budget_upload.html",
+            context,
+            status=400 if problems or form.errors else 200,
+        )
 
     def has_view_permission(self, request, obj=None):
         if obj is not None and _role(request, obj) is None:

@@ -1,5 +1,5 @@
-"""Sponsoring organisations and the two vocabularies (themes, audiences): the
-national team keeps them; staff read them."""
+"""Sponsoring organisations and the vocabularies (themes, audiences, budget
+categories): the national team keeps them; staff read them."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from django.contrib import admin
 
 from startups.admin.common import FormDefaults, KeptHistory, NationalTeamWrites
 from startups.admin.site import site
-from startups.models import Audience, Organisation, Theme
+from startups.models import Audience, BudgetCategory, Organisation, Theme
 from startups.services import refresh_search_text
 
 
@@ -34,3 +34,11 @@ class TermAdmin(NationalTeamWrites, admin.ModelAdmin):
         # Start-ups are found by their themes' labels.
         if isinstance(obj, Theme):
             refresh_search_text(obj.startups.all())
+
+
+@admin.register(BudgetCategory, site=site)
+class BudgetCategoryAdmin(NationalTeamWrites, admin.ModelAdmin):
+    list_display = ["label", "label_en", "slug", "position"]
+    list_editable = ["position"]
+    search_fields = ["label", "label_en", "slug"]
+    prepopulated_fields = {"slug": ["label"]}

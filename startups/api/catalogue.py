@@ -22,7 +22,7 @@ FRANCE = "http://publications.europa.eu/resource/authority/country/FRA"
 TITLE = "Catalogue des startups d'État"
 DESCRIPTION = (
     "Les startups d'État (services publics numériques de beta.gouv.fr) : "
-    "mission, phase, incubateurs, sponsors, liens, dans les formats de "
+    "mission, phase, incubateurs, sponsors, liens, budgets, dans les formats de "
     "beta.gouv.fr (version 2.7), une API et des flux."
 )
 KEYWORDS = ["startups d'État", "beta.gouv.fr", "services publics numériques"]
@@ -73,6 +73,13 @@ DISTRIBUTIONS = [
         "organisations.json : organisations",
         "application/json",
         "JSON",
+    ),
+    Distribution(
+        "startups:export_budget_csv",
+        "budgets.csv : lignes de budget des startups (année, catégorie, montant, "
+        "réalisé ou prévisionnel, source, date du relevé), séparateur virgule",
+        "text/csv",
+        "CSV",
     ),
     Distribution(
         "startups:export_xlsx",

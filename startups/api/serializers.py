@@ -14,7 +14,14 @@ from rest_framework import serializers
 
 from startups.betagouv.vocabulary import BETAGOUV_NAME_OF_PHASE
 from startups.betagouv.writer import stats_address
-from startups.models import EventKind, Organisation, Phase, Startup
+from startups.models import (
+    BudgetKind,
+    EventKind,
+    FundingSource,
+    Organisation,
+    Phase,
+    Startup,
+)
 
 
 def _absolute(serializer: serializers.Serializer, path: str) -> str:
@@ -182,8 +189,52 @@ class StartupSerializer(serializers.Serializer):
         }
 
 
+class BudgetLineSerializer(serializers.Serializer):
+    year = serializers.IntegerField(help_text="Année.")
+    category = serializers.CharField(
+        source="category.slug",
+        help_text=(
+            "Identifiant de la catégorie (modèle de référence du réseau : "
+            "product-management, development, design, coaching, "
+            "deployment-support, hosting-tools, other…)."
+        ),
+    )
+    category_label = serializers.CharField(
+        source="category.label", help_text="Nom de la catégorie, en français."
+    )
+    amount = serializers.IntegerField(help_text="Montant, en euros (entier, ≥ 0).")
+    kind = serializers.ChoiceField(
+        choices=BudgetKind.choices,
+        help_text="actual (réalisé) ou forecast (prévisionnel).",
+    )
+    source = serializers.ChoiceField(
+        choices=FundingSource.choices,
+        help_text=(
+            "Source du financement : sponsor (une organisation sponsor, voir "
+            "sponsor), incubator (l'incubateur), fast (le fonds FAST), other."
+        ),
+    )
+    sponsor = serializers.CharField(
+        source="sponsor.slug",
+        allow_null=True,
+        default=None,
+        help_text=(
+            "Identifiant de l'organisation qui finance (voir /api/v1/sponsors/) "
+            "quand source vaut sponsor ; null sinon."
+        ),
+    )
+    stated_on = serializers.DateField(help_text="Date du relevé (AAAA-MM-JJ).")
+
+
 class StartupDetailSerializer(StartupSerializer):
     description = serializers.CharField(help_text="Présentation, en Markdown.")
+    budget_lines = BudgetLineSerializer(
+        many=True,
+        help_text=(
+            "Lignes de budget déclarées par l'équipe, par année et catégorie ; "
+            "une seule ligne réalisée par année et catégorie."
+        ),
+    )
 
 
 class IncubatorSerializer(serializers.Serializer):

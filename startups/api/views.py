@@ -70,7 +70,8 @@ def _reject_nul_characters(request) -> None:
 # or one of a list: an empty value is none of these (the schema says so).
 SINGLE_VALUED = ("q", "year", "sort", "page", "page_size")
 WHOLE_NUMBERS = ("year", "page", "page_size")
-ENUMERATED = ("sort", "phase", "accessibility")
+# (hide_stopped: the schema says boolean, which an empty value is not.)
+ENUMERATED = ("sort", "phase", "accessibility", "budget", "hide_stopped")
 
 
 def _reject_repeated_or_empty(request) -> None:
@@ -214,6 +215,11 @@ FILTER_DESCRIPTIONS = {
     "technology": (
         "Identifiant de technologie (« react » pour React et react). Répétable."
     ),
+    "budget": (
+        "Budget publié : figures (des lignes de budget, dans la fiche), link (un "
+        "lien vers un document de budget). Répétable : les deux donnent les "
+        "fiches qui ont l'un ou l'autre."
+    ),
     "hide_stopped": (
         "1 pour laisser de côté les services arrêtés (abandonnés, investigations "
         "non concluantes) ; par défaut, tout le catalogue."
@@ -308,14 +314,16 @@ class StartupViewSet(OpenDataViewSet):
     @extend_schema(
         summary="Fiche d'une startup d'État",
         description=(
-            "Avec son historique de phases, ses événements et ses liens. Un "
-            "ancien identifiant redirige (301) vers l'actuel."
+            "Avec son historique de phases, ses événements, ses liens et ses "
+            "lignes de budget (budget_lines, vide si l'équipe ne publie pas ses "
+            "chiffres ; links.budget donne alors son document de budget, s'il y "
+            "en a un). Un ancien identifiant redirige (301) vers l'actuel."
         ),
         responses={200: s.StartupDetailSerializer, 404: NOT_FOUND},
         parameters=[IDENTIFIER],
     )
     def retrieve(self, request, slug):
-        startup = Startup.objects.for_api().filter(slug=slug).first()
+        startup = Startup.objects.for_api_detail().filter(slug=slug).first()
         if startup is None:
             new_slug = (
                 FormerSlug.objects.filter(slug=slug, startup__is_published=True)

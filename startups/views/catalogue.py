@@ -13,7 +13,7 @@ from startups.downloads import csv_lines, download, rows, xlsx_download
 from startups.expressions import listed
 from startups.facets import TOP_VALUES, Facet, FacetOption
 from startups.filters import PAGE_SIZE, SORTS, STOPPED_PHASES, StartupFilter
-from startups.models import Phase, Startup
+from startups.models import BudgetLine, FundingSource, Phase, Startup
 from startups.paging import paginate
 
 # The home page's three groups of phases.
@@ -296,6 +296,53 @@ def export_csv(request):
         chain(["\ufeff"], csv_lines(chain([header], lines))),
         content_type="text/csv; charset=utf-8",
         filename="startups.csv",
+    )
+
+
+def _budget_table(request):
+    """The budget lines of the selection's sheets (read a chunk at a time), in
+    the columns the sheet form's CSV upload reads back (startups.budget_upload):
+    the source is a sponsor's identifier, or incubator, FAST or other."""
+    startups = StartupFilter(request.GET, queryset=Startup.objects.all()).qs
+    lines = BudgetLine.objects.for_export().filter(
+        startup__in=startups.order_by().values("pk")
+    )
+    header = [
+        _("start-up identifier"),
+        _("start-up"),
+        _("year"),
+        _("category"),
+        _("amount (euros)"),
+        _("kind"),
+        _("source"),
+        _("statement date"),
+    ]
+    body = (
+        [
+            line.startup_slug,
+            line.startup_title,
+            line.year,
+            str(line.category),
+            line.amount,
+            line.get_kind_display(),
+            line.sponsor.slug
+            if line.source == FundingSource.SPONSOR
+            else line.get_source_display(),
+            line.stated_on.isoformat(),
+        ]
+        for line in rows(lines)
+    )
+    return header, body
+
+
+@cached_page
+def export_budget_csv(request):
+    """The selection's budget lines, one a row (the catalogue's parameters)."""
+    header, lines = _budget_table(request)
+    return download(
+        chain(["\ufeff"], csv_lines(chain([header], lines))),
+        content_type="text/csv; charset=utf-8",
+        filename="budgets.csv",
     )
 
 

@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from startups import budgets
+from startups.budgets import SheetBudget
 from startups.caching import cached_page
 from startups.markdown import render_markdown
 from startups.models import (
@@ -63,6 +65,11 @@ def startup_detail(request, slug: str):
             ),
             "fast_amount": format_euros(startup.fast_amount),
             "links": links_of(startup),
+            "budget": SheetBudget.of(
+                startup.budget_lines.all(),
+                title=_("Budget of %(title)s per year, actual and forecast (euros)")
+                % {"title": startup.title},
+            ),
         },
     )
 
@@ -97,11 +104,8 @@ def links_of(startup: Startup) -> list[tuple[str, str]]:
 
 
 def format_euros(amount: int | None) -> str:
-    if amount is None:
-        return ""
-    # "230 000 €" in French; no-break spaces keep the figure on one line.
-    template = _("%(amount)s €")
-    return template % {"amount": number_format(amount, force_grouping=True)}
+    # "230 000 €" in French (the budgets' rule); nothing without an amount.
+    return "" if amount is None else budgets.format_euros(amount)
 
 
 def months_between(start: dt.date, end: dt.date) -> int:
