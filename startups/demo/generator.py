@@ -1,14 +1,12 @@
 """A fictitious catalogue for demos and load tests: invented services, incubators
 and sponsors, written in bulk and always the same for a given seed.
 
-Every name, mission and description is composed here from word lists; nothing is
-taken from the real network's data."""
+Every name, mission and description is composed here from the word lists of
+startups.demo.words; startups.demo.bulk writes the rows."""
 
 from __future__ import annotations
 
 import random
-from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import count
@@ -17,29 +15,51 @@ from types import SimpleNamespace
 from typing import Any, NamedTuple
 
 from django.core.management.color import no_style
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils.text import slugify
 from django.utils.translation import gettext
 
+from startups.demo.bulk import Chunk, Writer, bulk_load
+from startups.demo.words import (
+    ACCESSIBILITY,
+    ADJECTIVES,
+    AUDIENCES,
+    CHANNELS,
+    COMPLEMENTS,
+    EVENT_COMMENTS,
+    EVENT_KINDS,
+    FEATURES,
+    INCUBATORS,
+    MISSIONS,
+    NEXT_PHASES,
+    NOUNS,
+    ORGANISATIONS,
+    PLACES,
+    PROBLEMS,
+    PUBLICS,
+    SECTORS,
+    SOLUTIONS,
+    TECHNOLOGIES,
+    TOWNS,
+    Sector,
+    acronym,
+)
 from startups.history import save_sheet_versions
 from startups.models import (
     AccessibilityStatus,
     Audience,
-    Event,
     EventKind,
     FormerSlug,
     Incubator,
-    MinisterialDomain,
     Organisation,
     OrganisationKind,
     Phase,
     Startup,
-    StartupPhase,
     Theme,
     current_phase_entry,
 )
-from startups.search import SEARCH_INDEXES, search_fields_of
+from startups.search import search_fields_of
 from startups.services import catalogue_write, refresh_technologies
 
 # "Today" for the generator: a fixed date, so that a seed gives the same catalogue
@@ -51,392 +71,6 @@ DEMO_DOMAIN = "demo.beta.gouv.fr"
 # Start-ups are built and written this many at a time, so memory stays bounded.
 CHUNK_SIZE = 5_000
 BATCH_SIZE = 5_000
-# From this many start-ups, a load rebuilds the full-text index at the end.
-BULK_LOAD_MIN = 10_000
-
-# The word lists are text tables: short to read, and the formatter leaves them be.
-
-# A theme (label; ministerial domain; words for titles), then what its services'
-# users want to do: infinitives that read after "aider les jeunes à".
-_SECTORS = """
-Logement; territoires; Logement, Habitat, Loyer, Colocation
-    trouver un logement adapté à leurs revenus
-    constituer un dossier de location complet
-    signaler un logement indigne
-    financer la rénovation de leur habitat
-Emploi; travail; Emploi, Embauche, Recrutement, Métiers
-    trouver une offre d'emploi près de chez eux
-    préparer un entretien d'embauche
-    recruter sans intermédiaire
-    découvrir les métiers qui recrutent
-Formation professionnelle; travail; Formation, Apprentissage, Compétences, Stage
-    choisir une formation financée
-    trouver un contrat d'apprentissage
-    faire reconnaître leurs compétences
-    décrocher un stage
-Santé; solidarite-sante; Santé, Soins, Prévention, Vaccins
-    trouver un professionnel de santé disponible
-    suivre leurs rendez-vous de prévention
-    comprendre leurs remboursements
-    participer à un dépistage
-Solidarités; solidarite-sante; Solidarité, Entraide, Aidants, Autonomie
-    connaître les aides auxquelles ils ont droit
-    trouver une solution de répit
-    demander une aide à domicile
-    rejoindre un réseau d'entraide
-Éducation; education; École, Collège, Devoirs, Orientation
-    préparer la rentrée scolaire
-    suivre la scolarité d'un enfant
-    trouver une aide aux devoirs
-    choisir une orientation après la troisième
-Enseignement supérieur et recherche; enseignement-sup; Campus, Recherche, Thèse, Bourse
-    demander une bourse d'études
-    trouver un logement étudiant
-    partager des données de recherche
-    financer un projet de thèse
-Environnement; environnement; Climat, Biodiversité, Déchets, Rivières
-    mesurer l'empreinte carbone de leur activité
-    signaler une atteinte à la biodiversité
-    trier et réduire leurs déchets
-    suivre la qualité de l'eau près de chez eux
-Énergie; environnement; Énergie, Rénovation, Chauffage, Solaire
-    réduire leur facture d'énergie
-    trouver un artisan pour une rénovation énergétique
-    changer de mode de chauffage
-    installer des panneaux solaires
-Mobilités; environnement; Mobilité, Transport, Covoiturage, Vélo
-    se déplacer sans voiture
-    organiser un covoiturage domicile-travail
-    préparer leur permis de conduire
-    trouver un transport adapté
-Agriculture; agriculture; Agriculture, Ferme, Récolte, Élevage
-    déclarer leurs surfaces cultivées
-    trouver des terres à reprendre
-    demander une aide à l'installation
-    suivre la santé de leur troupeau
-Alimentation; agriculture; Cantine, Alimentation, Repas, Marché
-    servir des produits locaux à la cantine
-    limiter le gaspillage alimentaire
-    vendre en circuit court
-    accéder à une aide alimentaire
-Justice; justice; Justice, Droit, Médiation, Tribunal
-    comprendre leurs droits
-    préparer une audience
-    trouver un médiateur
-    suivre une procédure judiciaire
-Sécurité; interieur; Sécurité, Secours, Vigilance, Sinistre
-    déclarer un sinistre
-    se préparer aux risques naturels
-    porter plainte en ligne
-    alerter les secours
-Entreprises; bercy; Entreprise, Commerce, Artisanat, Export
-    créer leur entreprise
-    répondre à un marché public
-    trouver un repreneur
-    vendre à l'étranger
-Fiscalité; bercy; Impôts, Fiscalité, Taxes, Budget
-    déclarer leurs revenus
-    estimer leurs impôts locaux
-    payer une amende
-    suivre le budget de leur commune
-Consommation; bercy; Conso, Achats, Garantie, Réclamation
-    faire valoir une garantie
-    signaler une pratique commerciale abusive
-    comparer des offres
-    résilier un abonnement
-Culture; culture; Culture, Patrimoine, Musée, Lecture
-    réserver une sortie culturelle
-    découvrir le patrimoine de leur région
-    emprunter des livres
-    financer un projet artistique
-Sport; sport; Sport, Club, Piscine, Randonnée
-    trouver un club près de chez eux
-    réserver un équipement sportif
-    organiser un événement sportif
-    reprendre une activité physique
-Numérique; spm; Numérique, Données, Connexion, Code
-    publier des données ouvertes
-    sécuriser leurs services en ligne
-    se former aux outils numériques
-    partager du code source
-Collectivités; territoires; Mairie, Commune, Village, Quartier
-    tenir l'état civil de leur commune
-    consulter les habitants
-    entretenir la voirie
-    signaler un problème dans leur quartier
-Citoyenneté; interieur; Citoyen, Élections, Papiers, Identité
-    s'inscrire sur les listes électorales
-    renouveler leurs papiers d'identité
-    participer à une consultation publique
-    devenir bénévoles
-Outre-mer; outre-mer; Outre-mer, Îles, Lagon, Océan
-    préparer un séjour en métropole
-    protéger le littoral
-    accéder aux services publics à distance
-    développer une activité locale
-International; affaires-etrangeres; Visa, Consulat, Expatriés, Voyage
-    demander un visa
-    préparer une expatriation
-    voyager en sécurité
-    joindre leur consulat
-Défense et mémoire; armees; Défense, Réserve, Mémoire, Vétérans
-    rejoindre la réserve
-    retrouver l'histoire d'un ancêtre combattant
-    préparer une reconversion
-    faire valoir leurs droits d'ancien combattant
-Vie associative; autres; Association, Bénévolat, Subvention, Engagement
-    demander une subvention
-    trouver des bénévoles
-    déclarer leur association
-    s'engager dans un service civique
-"""
-
-# kind; ministerial domain; name. Acronyms are made from the names.
-_ORGANISATIONS = """
-administration-centrale; agriculture; Direction générale des Haies et Bocages
-operateur; agriculture; Agence nationale des Filières d'élevage
-administration-centrale; environnement; Délégation interministérielle à la Sobriété
-operateur; environnement; Office national des Milieux aquatiques
-administration-centrale; environnement; Direction générale des Mobilités douces
-operateur; bercy; Agence nationale des Très Petites Entreprises
-administration-centrale; bercy; Délégation interministérielle à l'Achat local
-operateur; bercy; Office national des Recettes locales
-administration-centrale; culture; Direction générale du Patrimoine vivant
-operateur; culture; Agence nationale de la Lecture publique
-administration-centrale; education; Délégation interministérielle à la Vie scolaire
-operateur; education; Office national du Numérique éducatif
-administration-centrale; enseignement-sup; Direction générale de la Vie étudiante
-operateur; enseignement-sup; Agence nationale des Données de la recherche
-administration-centrale; interieur; Délégation interministérielle à la Vigilance
-operateur; interieur; Office national des Titres simplifiés
-administration-centrale; justice; Direction générale de l'Accès au droit
-operateur; justice; Agence nationale de la Médiation de proximité
-administration-centrale; outre-mer; Délégation interministérielle aux Lagons
-operateur; outre-mer; Office national du Développement ultramarin
-administration-centrale; solidarite-sante; Direction générale de la Prévention
-operateur; solidarite-sante; Agence nationale de l'Autonomie à domicile
-administration-centrale; solidarite-sante; Délégation aux Solidarités familiales
-operateur; spm; Office national de l'Administration agile
-administration-centrale; spm; Direction générale des Services numériques partagés
-operateur; sport; Agence nationale du Sport pour tous
-administration-centrale; sport; Délégation interministérielle aux Équipements sportifs
-operateur; travail; Office national de l'Insertion professionnelle
-administration-centrale; travail; Direction générale des Métiers en tension
-operateur; territoires; Agence nationale de l'Habitat partagé
-administration-centrale; territoires; Délégation aux Territoires ruraux
-operateur; territoires; Office national des Quartiers en transition
-administration-centrale; affaires-etrangeres; Direction générale des Français expatriés
-operateur; affaires-etrangeres; Agence nationale de la Coopération culturelle
-administration-centrale; armees; Délégation interministérielle aux Réservistes
-operateur; armees; Office national de la Mémoire combattante
-securite-sociale; travail; Caisse nationale de Prévoyance des Saisonniers
-securite-sociale; solidarite-sante; Caisse commune des Aidants
-securite-sociale; bercy; Caisse de Solidarité des Indépendants
-securite-sociale; solidarite-sante; Mutuelle publique des Artisans
-autre; territoires; Groupement d'intérêt public des Tiers-lieux ruraux
-autre; culture; Groupement d'intérêt public des Archives partagées
-service-deconcentre; interieur; Préfecture des Monts-de-Brume
-service-deconcentre; interieur; Préfecture du Val-d'Argence
-service-deconcentre; solidarite-sante; Direction régionale des Solidarités d'Ajoncs
-service-deconcentre; territoires; Direction départementale des Territoires de Vézeronce
-service-deconcentre; education; Rectorat de l'académie de Villebrune
-service-deconcentre; agriculture; Direction régionale de l'Agriculture de Sorel
-service-deconcentre; bercy; Direction régionale de l'Économie de Port-Amarre
-service-deconcentre; sport; Délégation régionale au Sport de Morlanges
-collectivite-territoriale; territoires; Département des Monts-de-Brume
-collectivite-territoriale; territoires; Département du Val-d'Argence
-collectivite-territoriale; territoires; Département de Haute-Vézeronce
-collectivite-territoriale; territoires; Région Côte-des-Ajoncs
-collectivite-territoriale; territoires; Métropole de Villebrune
-collectivite-territoriale; territoires; Métropole de Port-Amarre
-collectivite-territoriale; territoires; Ville de Castelverd
-collectivite-territoriale; territoires; Ville de Saint-Élouan
-collectivite-territoriale; territoires; Communauté de communes de la Plaine de Sorel
-collectivite-territoriale; territoires; Communauté d'agglomération de Morlanges
-"""
-
-# ministerial domain; name (its owner is the domain's first organisation above)
-_INCUBATORS = """
-territoires; Fabrique numérique des Territoires
-solidarite-sante; Atelier numérique des Solidarités
-environnement; Incubateur des Mobilités douces
-education; Laboratoire d'innovation de la Vie scolaire
-enseignement-sup; Fabrique des Campus connectés
-environnement; Incubateur de la Transition écologique locale
-agriculture; Atelier des Filières agricoles
-travail; Fabrique numérique de l'Emploi
-justice; Incubateur de l'Accès au droit
-interieur; Atelier numérique de la Vigilance civile
-bercy; Fabrique des Très Petites Entreprises
-bercy; Incubateur des Finances locales
-culture; Atelier du Patrimoine vivant
-sport; Incubateur du Sport pour tous
-outre-mer; Fabrique numérique des Océans
-affaires-etrangeres; Incubateur des Français expatriés
-armees; Atelier numérique de la Réserve
-solidarite-sante; Laboratoire de la Santé de proximité
-spm; Fabrique interministérielle des Données
-autres; Incubateur des Services publics de demain
-"""
-_TOWNS = "Villebrune; Port-Amarre; Castelverd; Saint-Élouan; Morlanges".split("; ")
-
-# Plural audiences: each reads after "les", "aux" and "des".
-AUDIENCES = (
-    "Particuliers; Entreprises; Collectivités territoriales; Agents publics; Jeunes; "
-    "Étudiants; Agriculteurs; Associations; Professionnels de santé; "
-    "Demandeurs d'emploi; Seniors; Élus locaux"
-).split("; ")
-
-# Service nouns with the possessive that goes before them; adjectives that agree
-# with all of them; who a service is for; where.
-NOUNS = [
-    tuple(pair.split())
-    for pair in (
-        "Mon Aide; Mon Dossier; Mon Signal; Mon Pass; Mon Portail; Mon Guichet; "
-        "Mon Carnet; Ma Boussole; Mon Radar; Mon Simulateur; Mon Annuaire; Ma Carte; "
-        "Mon Agenda; Ma Trousse; Mon Kit; Mon Réseau; Mon Relais; Ma Plateforme; "
-        "Ma Démarche; Mon Suivi; Mon Espace; Mon Chèque; Mon Appli; Mon Compas; "
-        "Mon Fil; Mon Repère; Mon Tableau; Mon Registre; Mon Atlas; Mon Diag; "
-        "Ma Boîte; Ma Passerelle; Mon Point; Mon Coffre; Ma Balise; Mon Tremplin; "
-        "Mon Parcours; Ma Base; Ma Fiche; Mon Alerte"
-    ).split("; ")
-]
-ADJECTIVES = (
-    "Facile Simple Rapide Pratique Express Solidaire Utile Agile Mobile Fiable "
-    "Lisible Zen Flash Pro Plus"
-).split()
-PUBLICS = (
-    "Jeunes Seniors Pros Familles Étudiants Agriculteurs Élus Agents Artisans Parents "
-    "Locataires Voyageurs Bénévoles Patients Apprentis Commerçants Retraités "
-    "Saisonniers Éleveurs Riverains"
-).split()
-PLACES = (
-    "Littoral Montagne Ruralité Quartiers Territoires Métropole Campagne Vallée "
-    "Bocage Banlieue Centre-ville Frontière Plaine Estuaire Causses"
-).split()
-
-MISSIONS = (
-    "Permettre {aux} {de_action}{complement}.",
-    "Aider {les} à {action}{complement}.",
-    "Donner {aux} un moyen simple {de_action}{complement}.",
-    "Simplifier la vie {des} qui veulent {action}.",
-    "Accompagner {les} pour {action}{complement}.",
-)
-COMPLEMENTS = (
-    "",
-    "",
-    " en quelques minutes",
-    " sans se déplacer",
-    " depuis leur téléphone",
-    " sans fournir deux fois les mêmes informations",
-    " au bon moment",
-    " sans attendre un rendez-vous",
-    " avec l'aide d'un conseiller si besoin",
-)
-PROBLEMS = (
-    "Aujourd'hui, {les} qui veulent {action} doivent passer par {channel}.",
-    "Beaucoup {de_audience} renoncent à {action} : l'information est dispersée "
-    "entre {channel}.",
-    "Pour {action}, {les} perdent du temps avec {channel}.",
-)
-CHANNELS = (
-    "des formulaires papier; plusieurs guichets; des échanges de courriels; "
-    "des tableurs partagés; des sites qui se contredisent; "
-    "un standard téléphonique saturé"
-).split("; ")
-SOLUTIONS = (
-    "{title} réunit au même endroit tout ce qu'il faut savoir et guide pas à pas.",
-    "{title} propose un parcours en ligne court, testé avec ses usagers.",
-    "{title} remplace {channel} par un service en ligne simple.",
-)
-FEATURES = (
-    "un simulateur pour connaître ses droits; le suivi du dossier en temps réel; "
-    "des rappels par SMS ou par courriel; un tableau de bord pour les agents; "
-    "une carte des lieux d'accueil; des données ouvertes réutilisables; "
-    "un formulaire prérempli avec les informations déjà connues; "
-    "une messagerie avec un conseiller; des statistiques d'usage publiques; "
-    "une version qui fonctionne hors connexion"
-).split("; ")
-TECHNOLOGIES = (
-    "Django; React; Vue.js; PostgreSQL; Ruby on Rails; Node.js; TypeScript; "
-    "Metabase; Python; DSFR"
-).split("; ")
-EVENT_COMMENTS = {
-    EventKind.PRODUCT_LAUNCH: "Ouverture du service au public.",
-    EventKind.COMMITTEE: "Comité d'investissement : poursuite validée.",
-    EventKind.NATIONAL_IMPACT: "Déploiement sur tout le territoire.",
-    EventKind.FAST: "Financement FAST obtenu.",
-    EventKind.EIG: "Arrivée d'entrepreneurs d'intérêt général dans l'équipe.",
-    EventKind.END: "Arrêt du service.",
-    EventKind.OTHER: "Présentation du service lors d'une journée portes ouvertes.",
-}
-# The kinds drawn for the other events: committees and launches twice as often.
-_EVENT_KINDS = (
-    *(EventKind.COMMITTEE, EventKind.PRODUCT_LAUNCH) * 2,
-    EventKind.NATIONAL_IMPACT,
-    EventKind.EIG,
-    EventKind.OTHER,
-)
-
-# Where a phase may lead, with cumulative weights: along the life cycle, stopped by
-# an inconclusive investigation or an abandon, or left by integration or operation.
-NEXT_PHASES = {
-    Phase.INVESTIGATION: ((Phase.CONSTRUCTION, Phase.INCONCLUSIVE), (85, 100)),
-    Phase.CONSTRUCTION: ((Phase.ACCELERATION, Phase.ABANDONED), (88, 100)),
-    Phase.ACCELERATION: ((Phase.CONSOLIDATION, Phase.ABANDONED), (90, 100)),
-    Phase.CONSOLIDATION: (
-        (Phase.INTEGRATION, Phase.OPERATED, Phase.ABANDONED),
-        (50, 92, 100),
-    ),
-}
-_ACCESSIBILITY = (
-    (
-        AccessibilityStatus.NOT_ASSESSED,
-        AccessibilityStatus.PARTIALLY_COMPLIANT,
-        AccessibilityStatus.NOT_COMPLIANT,
-        AccessibilityStatus.FULLY_COMPLIANT,
-    ),
-    (50, 80, 92, 100),
-)
-
-
-class Sector(NamedTuple):
-    theme: str
-    domain: MinisterialDomain
-    words: list[str]
-    actions: list[str]
-
-
-def _sectors(text: str) -> list[Sector]:
-    sectors = []
-    for line in text.strip().splitlines():
-        if line.startswith(" "):
-            sectors[-1].actions.append(line.strip())
-        else:
-            theme, domain, words = line.split("; ")
-            sectors.append(
-                Sector(theme, MinisterialDomain(domain), words.split(", "), [])
-            )
-    return sectors
-
-
-SECTORS = _sectors(_SECTORS)
-ORGANISATIONS = [
-    (OrganisationKind(kind), MinisterialDomain(domain), name)
-    for kind, domain, name in (
-        line.split("; ") for line in _ORGANISATIONS.strip().splitlines()
-    )
-]
-INCUBATORS = [
-    (MinisterialDomain(domain), name)
-    for domain, name in (line.split("; ") for line in _INCUBATORS.strip().splitlines())
-]
-_LITTLE_WORDS = {"a", "au", "aux", "d", "de", "des", "du", "en", "et", "l", "la", "le"}
-
-
-def _acronym(name: str) -> str:
-    words = slugify(name.replace("'", " ")).split("-")
-    return "".join(w[0].upper() for w in words if w not in _LITTLE_WORDS)
 
 
 @dataclass(frozen=True)
@@ -467,7 +101,7 @@ def seed_demo(*, startups: int, seed: int = 1, history: bool = True) -> DemoSumm
     if startups < 0:
         raise ValueError(f"startups must be 0 or more, not {startups}")
     rng = random.Random(seed)
-    with transaction.atomic(), catalogue_write(), _bulk_load(startups):
+    with transaction.atomic(), catalogue_write(), bulk_load(startups):
         vocabulary = _Vocabulary()
         # Explicit primary keys: the children's rows are built without reading
         # ids back, the same way on SQLite and PostgreSQL.
@@ -479,9 +113,9 @@ def seed_demo(*, startups: int, seed: int = 1, history: bool = True) -> DemoSumm
             ],
             titles=Startup.objects.values_list("title", flat=True),
         )
-        with _Writer() as writer:
+        with Writer() as writer:
             for first in range(next_pk, next_pk + startups, CHUNK_SIZE):
-                chunk = _Chunk()
+                chunk = Chunk()
                 for pk in range(first, min(first + CHUNK_SIZE, next_pk + startups)):
                     _build_startup(rng, pk, vocabulary, names, chunk)
                 writer.write(chunk)
@@ -518,7 +152,7 @@ class _Vocabulary:
                     "name": name,
                     "kind": kind,
                     "ministerial_domain": domain,
-                    "acronym": _acronym(name) if kind in _ACRONYM_KINDS else "",
+                    "acronym": acronym(name) if kind in _ACRONYM_KINDS else "",
                 }
                 for kind, domain, name in ORGANISATIONS
             ],
@@ -559,7 +193,7 @@ class _Vocabulary:
 
     @staticmethod
     def _by_domain(ids: list[int], domains: list[str]) -> list[list[int]]:
-        of_domain = {}
+        of_domain: dict[str, list[int]] = {}
         for pk, domain in zip(ids, domains, strict=True):
             of_domain.setdefault(domain, []).append(pk)
         return [of_domain.get(sector.domain, ids) for sector in SECTORS]
@@ -586,7 +220,7 @@ def _incubator(i: int, name: str, owner_id: int | None) -> dict:
         ),
         "contact": f"contact@{slug}.{DEMO_DOMAIN}",
         "website": f"https://{slug}.{DEMO_DOMAIN}",
-        "address": f"{3 + 7 * i} rue des Tilleuls, {_TOWNS[i % len(_TOWNS)]}",
+        "address": f"{3 + 7 * i} rue des Tilleuls, {TOWNS[i % len(TOWNS)]}",
     }
 
 
@@ -643,151 +277,8 @@ class _PhaseRow(NamedTuple):
     position: int
 
 
-class _Chunk:
-    """Rows of a chunk of start-ups, waiting to be written. The children are
-    tuples in the order of the columns `write` names."""
-
-    def __init__(self):
-        self.startups: list[Startup] = []
-        self.phases: list[tuple] = []
-        self.events: list[tuple] = []
-        self.links: dict[str, list[tuple[int, int]]] = {
-            "sponsors": [],
-            "themes": [],
-            "audiences": [],
-            "co_incubators": [],
-        }
-
-    def write(self, *, using) -> dict[str, int]:
-        # Not bulk_create: compiling its SQL, and a model instance per child row,
-        # took most of the run time (100,000 start-ups have about a million
-        # child rows).
-        _insert_objects(Startup, self.startups, using=using)
-        _insert(
-            StartupPhase,
-            ("startup", "phase", "start", "end", "comment", "position"),
-            self.phases,
-            using=using,
-        )
-        _insert(Event, ("startup", "kind", "date", "comment"), self.events, using=using)
-        for name, rows in self.links.items():
-            field = Startup._meta.get_field(name)
-            _insert(
-                field.remote_field.through,
-                (field.m2m_field_name(), field.m2m_reverse_field_name()),
-                rows,
-                using=using,
-            )
-        return {
-            "phases": len(self.phases),
-            "events": len(self.events),
-            "links": sum(len(rows) for rows in self.links.values()),
-        }
-
-
-def _insert_objects(model, objects: list, *, using) -> None:
-    """What bulk_create does with explicit keys, at a fraction of the cost: no
-    SQL compiled per batch, and only the fields whose values need preparing
-    (dates, JSON, auto_now timestamps, files) prepare them; text, numbers,
-    booleans and keys go to the driver as they are."""
-    fields = [f for f in model._meta.concrete_fields if not f.generated]
-    as_is = (models.CharField, models.TextField, models.BooleanField)
-    as_is += (models.IntegerField, models.ForeignKey)
-
-    def prepared(field):
-        return lambda obj: field.get_db_prep_save(field.pre_save(obj, True), using)
-
-    getters = [
-        attrgetter(f.attname) if isinstance(f, as_is) else prepared(f) for f in fields
-    ]
-    _insert(
-        model,
-        tuple(field.name for field in fields),
-        [tuple(get(obj) for get in getters) for obj in objects],
-        using=using,
-    )
-
-
-def _insert(model, field_names: tuple[str, ...], rows: list[tuple], *, using) -> None:
-    if not rows:
-        return
-    quote = using.ops.quote_name
-    table = quote(model._meta.db_table)
-    columns = ", ".join(quote(model._meta.get_field(n).column) for n in field_names)
-    with using.cursor() as cursor:
-        if using.vendor == "postgresql":
-            # COPY is several times faster than executemany on PostgreSQL.
-            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            placeholders = ", ".join(["%s"] * len(field_names))
-            cursor.executemany(
-                f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows
-            )
-
-
-class _Writer:
-    """Writes each chunk in a second thread, on the same connection (so in the
-    same transaction), while the next chunk is built: the database computes
-    search vectors and indexes while Python draws start-ups. One chunk at a
-    time, in order; an error in a write comes back at the next call."""
-
-    def __init__(self):
-        self.connection = connections[DEFAULT_DB_ALIAS]
-        self.pending: Future | None = None
-        self.totals = {"phases": 0, "events": 0, "links": 0}
-
-    def __enter__(self):
-        self.connection.inc_thread_sharing()
-        self.executor = ThreadPoolExecutor(max_workers=1)
-        return self
-
-    def write(self, chunk: _Chunk) -> None:
-        self.wait()
-        self.pending = self.executor.submit(chunk.write, using=self.connection)
-
-    def wait(self) -> None:
-        if self.pending is not None:
-            pending, self.pending = self.pending, None
-            for name, written in pending.result().items():
-                self.totals[name] += written
-
-    def __exit__(self, *exc_info):
-        try:
-            if exc_info[0] is None:
-                self.wait()
-        finally:
-            self.executor.shutdown(wait=True, cancel_futures=True)
-            self.connection.dec_thread_sharing()
-
-
-@contextmanager
-def _bulk_load(startups: int):
-    """For a large load on PostgreSQL, the search indexes are built once at
-    the end rather than updated row by row (several times faster; the table is
-    locked until the transaction ends, which a seeding run can afford). Then
-    the planner's statistics are refreshed, so that the next queries are
-    planned for the new number of rows."""
-    rebuild = connection.vendor == "postgresql" and startups >= BULK_LOAD_MIN
-    with connection.cursor() as cursor:
-        if rebuild:
-            for name in SEARCH_INDEXES:
-                cursor.execute(f"DROP INDEX IF EXISTS {name}")
-    yield
-    with connection.cursor() as cursor:
-        if rebuild:
-            # The foreign keys are checked at commit (deferred); an index
-            # cannot be built while checks are pending: run them now.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            for create in SEARCH_INDEXES.values():
-                cursor.execute(create)
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        cursor.execute("ANALYZE")
-
-
 def _build_startup(
-    rng: random.Random, pk: int, vocabulary: _Vocabulary, names: _Names, chunk: _Chunk
+    rng: random.Random, pk: int, vocabulary: _Vocabulary, names: _Names, chunk: Chunk
 ) -> None:
     sector_index = rng.randrange(len(SECTORS))
     sector = SECTORS[sector_index]
@@ -839,7 +330,7 @@ def _build_startup(
             budget_url=f"{website}/budget" if launched and rng.random() < 0.2 else "",
             contact=f"contact@{slug}.{DEMO_DOMAIN}",
             accessibility_status=rng.choices(
-                _ACCESSIBILITY[0], cum_weights=_ACCESSIBILITY[1]
+                ACCESSIBILITY[0], cum_weights=ACCESSIBILITY[1]
             )[0]
             if launched
             else AccessibilityStatus.NOT_ASSESSED,
@@ -963,7 +454,7 @@ def _de(phrase: str) -> str:
 
 def _events(
     rng: random.Random, phases: list[_PhaseRow]
-) -> tuple[list[tuple[str, date]], tuple[int, int] | None]:
+) -> tuple[list[tuple[EventKind, date]], tuple[int, int] | None]:
     """Up to four (kind, date) inside the history, in date order, and the FAST
     (promotion, amount) if one of them is a FAST funding."""
     by_phase = {p.phase: p for p in phases}
@@ -980,7 +471,7 @@ def _events(
     if last.phase == Phase.ABANDONED:
         events.append((EventKind.END, last.start))
     for _ in range(rng.randint(0, 4) - len(events)):
-        kind = rng.choice(_EVENT_KINDS)
+        kind = rng.choice(EVENT_KINDS)
         since, until = phases[0].start, history_end
         # A launch happens in construction or acceleration, a national impact
         # from acceleration on.
