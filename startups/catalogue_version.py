@@ -94,7 +94,7 @@ def read(request=None) -> int:
     if reused:
         db.health_check_done = True
     try:
-        version = _read_version(db)
+        version, changed = _read_version(db)
     except (OperationalError, InterfaceError):
         # A statement cancelled (a lock, the statement timeout) on a sound
         # connection: the database is slow, not gone; asking again would only
@@ -102,8 +102,7 @@ def read(request=None) -> int:
         if not reused or db.is_usable():
             raise
         db.close()
-        version = _read_version(db)
-    version, changed = version
+        version, changed = _read_version(db)
     if request is not None:
         request._catalogue_version = version
         request._catalogue_changed_at = changed

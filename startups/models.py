@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from startups.expressions import joined_list
@@ -28,6 +29,8 @@ from startups.rules import (
     validate_image,
 )
 from startups.search import SearchWords
+
+StrOrPromise = str | Promise  # a text, or one translated when it is shown
 
 # Links are web addresses: no ftp:, javascript: or data: ones.
 web_address_validator = URLValidator(
@@ -58,7 +61,7 @@ class Phase(models.TextChoices):
     INCONCLUSIVE = "inconclusive", _("Inconclusive investigation")
 
     @property
-    def description(self) -> str:
+    def description(self) -> StrOrPromise:
         return PHASE_DESCRIPTIONS[self]
 
     @property

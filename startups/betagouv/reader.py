@@ -821,7 +821,7 @@ def build_vocabulary(
             groups[_singular(key)].append(label)
     vocabulary = {}
     for spellings in groups.values():
-        keys = Counter()
+        keys: Counter[str] = Counter()
         for spelling in spellings:
             keys[slugify(spelling)] += counts[spelling]
         chosen = [k for k in keys if k in preferred]
