@@ -61,8 +61,9 @@ bench: install
 lint: install
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/pre-commit run --all-files --show-diff-on-failure
 
+# django-stubs loads the settings: the development ones (no secret key needed).
 typecheck: install
-	$(BIN)/mypy
+	$(DEV) $(BIN)/mypy
 
 # The SQLite suite under coverage: prints the figure, fails under the floor
 # ([tool.coverage.report] fail_under in pyproject.toml).
