@@ -172,7 +172,7 @@ class Organisation(models.Model):
     ministerial_domain = models.CharField(
         _("ministerial domain"),
         max_length=30,
-        choices=MinisterialDomain.choices,
+        choices=MinisterialDomain,
         default=MinisterialDomain.OTHER,
     )
     directory_url = web_link(_("public directory page"))
@@ -686,7 +686,7 @@ class Startup(StoredImages, models.Model):
     accessibility_status = models.CharField(
         _("accessibility"),
         max_length=20,
-        choices=AccessibilityStatus.choices,
+        choices=AccessibilityStatus,
         default=AccessibilityStatus.NOT_ASSESSED,
     )
     risk_analysis_done = models.BooleanField(_("risk analysis done"), default=False)
@@ -722,7 +722,7 @@ class Startup(StoredImages, models.Model):
     current_phase = models.CharField(
         _("current phase"),
         max_length=20,
-        choices=Phase.choices,
+        choices=Phase,
         blank=True,
         editable=False,
     )
@@ -860,7 +860,7 @@ class StartupPhase(models.Model):
     """One step of a start-up's phase history."""
 
     startup = models.ForeignKey(Startup, models.CASCADE, related_name="phases")
-    phase = models.CharField(_("phase"), max_length=20, choices=Phase.choices)
+    phase = models.CharField(_("phase"), max_length=20, choices=Phase)
     start = models.DateField(_("start"))
     end = models.DateField(_("end"), null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True)
