@@ -56,7 +56,7 @@ test-postgres: install
 bench: install
 	$(DEV) $(BIN)/python manage.py bench --database postgres
 
-# Every hook of .pre-commit-config.yaml (ruff, djhtml, django-upgrade) over
+# Every hook of .pre-commit-config.yaml (django-upgrade, ruff, djLint) over
 # every file, with the tools of this virtualenv.
 lint: install
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/pre-commit run --all-files --show-diff-on-failure
