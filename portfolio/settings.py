@@ -425,7 +425,7 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 # Powerful browser features no page uses, refused for the page and any frame.
-PERMISSIONS_POLICY = {
+PERMISSIONS_POLICY: dict[str, list[str]] = {
     feature: []
     for feature in (
         "accelerometer",

@@ -122,17 +122,17 @@ def read(request=None) -> int:
     alias = router.db_for_read(CatalogueVersion)
     db = connections[alias]
     now = time.monotonic()
-    version = None
+    found = None
     if _locked_until.get(alias, 0) > now:
-        version = _recent(alias, now)
-    if version is None:
+        found = _recent(alias, now)
+    if found is None:
         reused = db.connection is not None and not db.in_atomic_block
         if reused:
             db.health_check_done = True
         try:
-            version = _read_version(db)
+            found = _read_version(db)
         except (OperationalError, InterfaceError) as error:
-            if _lock_timeout(error) and (version := _recent(alias, now)) is not None:
+            if _lock_timeout(error) and (found := _recent(alias, now)) is not None:
                 _locked_until[alias] = now + LOCKED_PAUSE
             # A statement cancelled (a lock, the statement timeout) on a sound
             # connection: the database is slow, not gone; asking again would
@@ -141,11 +141,11 @@ def read(request=None) -> int:
                 raise
             else:
                 db.close()
-                version = _read_version(db)
+                found = _read_version(db)
         else:
             if not db.in_atomic_block:
-                _last_read[alias] = (*version, now)
-    version, changed = version
+                _last_read[alias] = (*found, now)
+    version, changed = found
     if request is not None:
         request._catalogue_version = version
         request._catalogue_changed_at = changed

@@ -11,10 +11,13 @@ served."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
+from collections.abc import Callable
 
 from django.db import DatabaseError
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from startups.services import refresh_due_phases
@@ -44,7 +47,7 @@ def refresh_once_a_day() -> None:
         _refreshed_on = today
 
 
-def mark_refreshed(day) -> None:
+def mark_refreshed(day: dt.date) -> None:
     """Record that the phases are current for `day` (after the command ran
     in this process, and in tests)."""
     global _refreshed_on
@@ -52,9 +55,9 @@ def mark_refreshed(day) -> None:
 
 
 class DailyRefreshMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         refresh_once_a_day()
         return self.get_response(request)

@@ -23,7 +23,7 @@ LOGO_SIZE = (240, 240)
 def _colours(slug: str) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
     digest = hashlib.sha256(slug.encode()).digest()
     main = (digest[0] // 2, digest[1] // 2, 90 + digest[2] // 2)
-    light = tuple(200 + c // 5 for c in digest[3:6])
+    light = (200 + digest[3] // 5, 200 + digest[4] // 5, 200 + digest[5] // 5)
     return main, light
 
 

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import Aggregate, OuterRef, Subquery, TextField
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Aggregate, Expression, Model, OuterRef, Subquery, TextField
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.sql.compiler import SQLCompiler
 
 from startups.search import normalise_text
 
@@ -19,7 +26,12 @@ class _Joined(Aggregate):
     template = "%(function)s(%(expressions)s, CHAR(31))"
     output_field = TextField()
 
-    def as_postgresql(self, compiler, connection, **extra_context):
+    def as_postgresql(
+        self,
+        compiler: SQLCompiler,
+        connection: BaseDatabaseWrapper,
+        **extra_context: Any,
+    ) -> tuple[str, Sequence[Any]]:
         return self.as_sql(
             compiler,
             connection,
@@ -29,14 +41,14 @@ class _Joined(Aggregate):
         )
 
 
-def joined_list(through_model, value) -> Subquery:
+def joined_list(through_model: type[Model], value: str | Expression) -> Subquery:
     """A subquery giving, for each start-up, the `value` (a field or expression
     of `through_model`, a many-to-many table with a `startup` key) of every row
     of its list, joined into one string: a whole list in the row's own query,
     where prefetching costs one more query per list for every chunk of rows.
     Read it back with `listed()`."""
     return Subquery(
-        through_model.objects.filter(startup=OuterRef("pk"))
+        through_model._default_manager.filter(startup=OuterRef("pk"))
         .order_by()
         .values("startup")
         .annotate(joined=_Joined(value))

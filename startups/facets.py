@@ -267,7 +267,7 @@ def _facet_counts(rows, *, labels, choices, selected) -> FacetCounts:
         for value, label, acronym, n in rows[facet]:
             counts[facet][value] = counts[facet].get(value, 0) + n
             if label is not None:
-                names[facet][value] = f"{label} ({acronym})" if acronym else label
+                names[facet][value] = Organisation.label_of(label, acronym)
     # Every start-up has one current phase ("" for none): the selection holds
     # the start-ups of the selected phases (of all, if none is) among those
     # the phase facet counts.

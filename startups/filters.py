@@ -82,9 +82,8 @@ class MultipleValueField(forms.Field):
 
     def to_python(self, value) -> list[str]:
         values = value if isinstance(value, list | tuple) else [value]
-        # NUL bytes are refused before (portfolio.middleware); strip them anyway
-        # for callers that build a filter from other data.
-        cleaned = (str(v).replace("\x00", "").strip() for v in values if v)
+        # A NUL byte never gets here: portfolio.middleware answers 400 first.
+        cleaned = (str(v).strip() for v in values if v)
         cleaned = (
             self.aliases.get(v, v) if v not in self.choices else v for v in cleaned
         )
@@ -307,10 +306,7 @@ class StartupFilter(django_filters.FilterSet):
         return queryset.filter(accessibility_status__in=value)
 
     def filter_incubator(self, queryset, name, value):
-        co_incubated = Startup.co_incubators.through.objects.filter(
-            incubator__in=value
-        ).values("startup_id")
-        return queryset.filter(Q(incubator__in=value) | Q(pk__in=co_incubated))
+        return queryset.incubated_by(value)
 
     def _filter_relation(self, queryset, relation: str, value):
         through = getattr(Startup, relation).through

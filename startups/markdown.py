@@ -75,7 +75,7 @@ def _shift_headings(html: str, top_level: int) -> str:
     return _HEADING.sub(lambda m: f"<{m.group(1)}h{new_level[int(m.group(2))]}>", html)
 
 
-def _fix_image(match: re.Match) -> str:
+def _fix_image(match: re.Match[str]) -> str:
     """An image whose address was refused goes; one without a text alternative
     gets an empty one (decorative) rather than none at all."""
     tag = match.group(0)

@@ -11,29 +11,26 @@ import reversion
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator, RegexValidator, URLValidator
+from django.core.validators import MaxLengthValidator, URLValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from startups.expressions import joined_list
 from startups.media import StoredImages
-from startups.rules import DESCRIPTION_MAX_LENGTH, MISSION_MAX_LENGTH, validate_image
+from startups.rules import (
+    DESCRIPTION_MAX_LENGTH,
+    MISSION_MAX_LENGTH,
+    catalogue_slug_validator,
+    validate_image,
+)
 from startups.search import SearchWords
 
-# beta.gouv.fr's ids are kept as they are so that old links keep working: they may
-# hold dots, capitals and accented letters ("1000.premiers.jours.blues", "e-inspé").
-catalogue_slug_validator = RegexValidator(
-    r"^\w[\w.-]*\Z",
-    _(
-        "Use letters, digits, dots, hyphens and underscores, starting with a letter "
-        "or a digit."
-    ),
-)
-
+StrOrPromise = str | Promise  # a text, or one translated when it is shown
 
 # Links are web addresses: no ftp:, javascript: or data: ones.
 web_address_validator = URLValidator(
@@ -64,7 +61,7 @@ class Phase(models.TextChoices):
     INCONCLUSIVE = "inconclusive", _("Inconclusive investigation")
 
     @property
-    def description(self) -> str:
+    def description(self) -> StrOrPromise:
         return PHASE_DESCRIPTIONS[self]
 
     @property
@@ -175,7 +172,7 @@ class Organisation(models.Model):
     ministerial_domain = models.CharField(
         _("ministerial domain"),
         max_length=30,
-        choices=MinisterialDomain.choices,
+        choices=MinisterialDomain,
         default=MinisterialDomain.OTHER,
     )
     directory_url = web_link(_("public directory page"))
@@ -198,14 +195,25 @@ class Organisation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+        return self.label
 
     def get_absolute_url(self) -> str:
         return reverse("startups:sponsor_detail", kwargs={"slug": self.slug})
 
+    @property
+    def label(self) -> str:
+        """How pages, files, the API and the admin name an organisation."""
+        return self.label_of(self.name, self.acronym)
+
+    @staticmethod
+    def label_of(name: str, acronym: str | None) -> str:
+        """The label's one rule, "Name (ACRONYM)" or the name alone, for the
+        callers that hold the two texts without the row (facet counts)."""
+        return f"{name} ({acronym})" if acronym else name
+
     @staticmethod
     def str_in_sql(path: str) -> models.Expression:
-        """__str__ as an SQL expression, for the organisation reached through
+        """label_of as an SQL expression, for the organisation reached through
         `path` ("organisation__" from a link table): the same rule, where a
         query must build the text itself."""
         name, acronym = f"{path}name", f"{path}acronym"
@@ -482,10 +490,7 @@ class StartupQuerySet(models.QuerySet):
 
     def of_incubator(self, incubator):
         """Start-ups incubated by `incubator`, as main or co-incubator, once each."""
-        co_incubated = Startup.co_incubators.through.objects.filter(
-            incubator=incubator
-        ).values("startup_id")
-        return self.filter(Q(incubator=incubator) | Q(pk__in=co_incubated))
+        return self.incubated_by([incubator])
 
     def sponsored_by(self, organisation):
         sponsored = Startup.sponsors.through.objects.filter(
@@ -612,12 +617,9 @@ class StartupQuerySet(models.QuerySet):
     def for_stale_reminders(self, *, before, incubator_ids):
         """The sheets of these incubators (main or co-incubator) not updated since
         `before`, oldest first, with their incubators: two queries."""
-        co_incubated = Startup.co_incubators.through.objects.filter(
-            incubator_id__in=incubator_ids
-        ).values("startup_id")
         return (
-            self.filter(updated_at__lt=before)
-            .filter(Q(incubator_id__in=incubator_ids) | Q(pk__in=co_incubated))
+            self.incubated_by(incubator_ids)
+            .filter(updated_at__lt=before)
             .select_related("incubator")
             .prefetch_related("co_incubators")
             .order_by("updated_at", "pk")
@@ -696,7 +698,7 @@ class Startup(StoredImages, models.Model):
     accessibility_status = models.CharField(
         _("accessibility"),
         max_length=20,
-        choices=AccessibilityStatus.choices,
+        choices=AccessibilityStatus,
         default=AccessibilityStatus.NOT_ASSESSED,
     )
     risk_analysis_done = models.BooleanField(_("risk analysis done"), default=False)
@@ -732,7 +734,7 @@ class Startup(StoredImages, models.Model):
     current_phase = models.CharField(
         _("current phase"),
         max_length=20,
-        choices=Phase.choices,
+        choices=Phase,
         blank=True,
         editable=False,
     )
@@ -838,6 +840,16 @@ class Startup(StoredImages, models.Model):
         return reverse("startups:detail", kwargs={"slug": self.slug})
 
     @property
+    def stats_address(self) -> str:
+        """The usage statistics page: its own address, or beta.gouv.fr's
+        convention ("stats: true" means a page at <website>/stats); "" for none."""
+        if self.stats_url:
+            return self.stats_url
+        if self.has_stats_page and self.website:
+            return self.website.rstrip("/") + "/stats"
+        return ""
+
+    @property
     def not_updated_since_added(self) -> bool:
         """Whether the sheet's content has not changed since it was added
         (imported without a date of its own: both dates are the same instant,
@@ -860,7 +872,7 @@ class StartupPhase(models.Model):
     """One step of a start-up's phase history."""
 
     startup = models.ForeignKey(Startup, models.CASCADE, related_name="phases")
-    phase = models.CharField(_("phase"), max_length=20, choices=Phase.choices)
+    phase = models.CharField(_("phase"), max_length=20, choices=Phase)
     start = models.DateField(_("start"))
     end = models.DateField(_("end"), null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True)

@@ -4,10 +4,13 @@ the import: each returns the messages to show, in the visitor's language."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.validators import RegexValidator
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,6 +21,28 @@ MISSION_MAX_LENGTH = 280
 DESCRIPTION_MAX_LENGTH = 100_000
 # A phase may be planned ahead, but not further than this.
 FURTHEST_START = dt.timedelta(days=365)
+
+# The identifier of a start-up, incubator, organisation (and a former one): part
+# of its address. beta.gouv.fr's ids are kept as they are so that old links keep
+# working: they may hold dots, capitals and accented letters
+# ("1000.premiers.jours.blues", "e-inspé"). The models' fields (so the admin's
+# forms and the API's writes), and the import, all ask this one pattern.
+IDENTIFIER_PATTERN = r"^\w[\w.-]*\Z"
+IDENTIFIER_MAX_LENGTH = 200
+catalogue_slug_validator = RegexValidator(
+    IDENTIFIER_PATTERN,
+    gettext_lazy(
+        "Use letters, digits, dots, hyphens and underscores, starting with a letter "
+        "or a digit."
+    ),
+)
+
+
+def is_identifier(text: str) -> bool:
+    """Whether `text` may be an identifier (the import skips or refuses others)."""
+    fits = len(text) <= IDENTIFIER_MAX_LENGTH
+    return fits and re.match(IDENTIFIER_PATTERN, text) is not None
+
 
 IMAGE_MAX_BYTES = 2 * 1024 * 1024
 IMAGE_MAX_SIDE = 4000
@@ -60,9 +85,13 @@ def phase_history_errors(phases: Sequence[PhaseLike], *, today: dt.date) -> list
                 _("The phase “%(phase)s” starts more than a year from now.")
                 % {"phase": _label(entry.phase)}
             )
-    dated = sorted((p for p in phases if p.start), key=lambda p: p.start)
-    for current, following in zip(dated, dated[1:], strict=False):
-        if current.end and current.end > following.start:
+    dated = sorted(
+        ((p, p.start) for p in phases if p.start), key=lambda dated: dated[1]
+    )
+    for (current, _start), (following, following_start) in zip(
+        dated, dated[1:], strict=False
+    ):
+        if current.end and current.end > following_start:
             errors.append(
                 _(
                     "The phases “%(first)s” and “%(second)s” overlap: "
@@ -73,13 +102,13 @@ def phase_history_errors(phases: Sequence[PhaseLike], *, today: dt.date) -> list
                     "first": _label(current.phase),
                     "second": _label(following.phase),
                     "end": current.end.isoformat(),
-                    "start": following.start.isoformat(),
+                    "start": following_start.isoformat(),
                 }
             )
     return errors
 
 
-def validate_image(upload) -> None:
+def validate_image(upload: File[Any]) -> None:
     """Screenshots and logos: PNG, JPEG or WebP judged from the content, named
     with an extension of that format (.png, .jpg or .jpeg, .webp: a PNG named
     .pdf is refused), at most 2 MB and 4000 × 4000 pixels."""
@@ -136,7 +165,7 @@ def validate_image(upload) -> None:
         )
 
 
-def normalise_newlines(text):
+def normalise_newlines(text: object) -> object:
     """Multi-line texts are stored with LF line endings (browsers post CRLF)."""
     if not isinstance(text, str):
         return text

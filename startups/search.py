@@ -235,7 +235,7 @@ class SearchWords(Func):
 
 
 # PostgreSQL's GIN index of the stored vector (created by the migrations; a
-# large load drops it and builds it again at the end, see demo._bulk_load).
+# large load drops it and builds it again at the end, see startups.demo.bulk.bulk_load).
 SEARCH_INDEXES = {
     "startup_search_vector_idx": (
         "CREATE INDEX IF NOT EXISTS startup_search_vector_idx "
@@ -533,7 +533,7 @@ class Vocabulary:
         if len(word) < CORRECTION_MIN_LENGTH or word.isdigit() or self.knows(word):
             return []
         limit = 1 if len(word) < 8 else 2
-        candidates = set()
+        candidates: set[str] = set()
         for key in _deletions(word) | {word}:
             candidates.update(self.by_deletion.get(key, ()))
         scored = sorted(

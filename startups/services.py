@@ -722,7 +722,7 @@ def _sheet_restore_problems(pk: int, fields: dict, state) -> tuple[list, list]:
 
 
 def _restore_sheet_rows(startup: Startup, state, role) -> list[str]:
-    warnings = []
+    warnings: list[str] = []
     StartupPhase.objects.filter(startup=startup).delete()
     StartupPhase.objects.bulk_create(
         StartupPhase(

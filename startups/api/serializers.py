@@ -13,7 +13,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from startups.betagouv.vocabulary import BETAGOUV_NAME_OF_PHASE
-from startups.betagouv.writer import stats_address
 from startups.models import (
     BudgetKind,
     EventKind,
@@ -181,7 +180,7 @@ class StartupSerializer(serializers.Serializer):
         return {
             "website": startup.website,
             "repository": startup.repository,
-            "stats": stats_address(startup),
+            "stats": startup.stats_address,
             "budget": startup.budget_url,
             "impact": startup.impact_url,
             "risk_analysis": startup.risk_analysis_url,

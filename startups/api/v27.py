@@ -11,7 +11,8 @@ from itertools import chain, groupby
 from operator import itemgetter
 
 from django.db.models import F
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 
 from startups.api.http import open_data
@@ -61,7 +62,7 @@ def _with_phases(selection):
     return selection.prefetch_related(None).prefetch_related("phases")
 
 
-def _json_download(data) -> HttpResponse:
+def _json_download(data) -> HttpResponseBase:
     return download(json_pieces(data), content_type=JSON)
 
 

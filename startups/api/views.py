@@ -57,15 +57,6 @@ def exception_handler(exc, context):
     return response
 
 
-def _reject_nul_characters(request) -> None:
-    # PostgreSQL refuses NUL in text: such a value can match nothing anyway.
-    for key, values in request.GET.lists():
-        if "\x00" in key or any("\x00" in v for v in values):
-            raise ValidationError(
-                {key.replace("\x00", ""): ["Le caractère NUL n'est pas admis."]}
-            )
-
-
 # Parameters that take one value, and those whose value must be a whole number
 # or one of a list: an empty value is none of these (the schema says so).
 SINGLE_VALUED = ("q", "year", "sort", "page", "page_size")
@@ -164,10 +155,6 @@ class OpenDataViewSet(viewsets.GenericViewSet):
             return view(request, *args, **kwargs)
 
         return checked
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        _reject_nul_characters(request)
 
     def paginated(self, rows, serializer_class, **context):
         page = self.paginate_queryset(rows)

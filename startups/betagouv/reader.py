@@ -27,7 +27,12 @@ from startups.betagouv.vocabulary import (
     PHASE_OF_BETAGOUV_NAME,
 )
 from startups.models import Event, Organisation, Startup
-from startups.rules import DESCRIPTION_MAX_LENGTH, FURTHEST_START, MISSION_MAX_LENGTH
+from startups.rules import (
+    DESCRIPTION_MAX_LENGTH,
+    FURTHEST_START,
+    MISSION_MAX_LENGTH,
+    is_identifier,
+)
 
 # Limits on one sheet (bounded work for the import, the database and the pages),
 # far above any real sheet (the largest file is 20 kB; no list holds 20 items, no
@@ -455,7 +460,7 @@ def _check_limits(reader: _FileReader, body: str) -> None:
 
 def _slug_of(path: Path, catalogue: Catalogue, relpath: str) -> str | None:
     slug = unicodedata.normalize("NFC", path.stem)
-    if not re.match(r"^\w[\w.-]*\Z", slug) or len(slug) > 200:
+    if not is_identifier(slug):
         catalogue.problems.append(
             Problem(
                 relpath,
@@ -736,7 +741,7 @@ def _former_slugs(reader: _FileReader, slug: str) -> list[str]:
         for suffix in (".html", ".md"):
             name = name.removesuffix(suffix)
         name = unicodedata.normalize("NFC", name)
-        if name and name != slug and re.match(r"^\w[\w.-]*\Z", name):
+        if name and name != slug and is_identifier(name):
             former.append(name)
     return _unique(former)
 
@@ -816,7 +821,7 @@ def build_vocabulary(
             groups[_singular(key)].append(label)
     vocabulary = {}
     for spellings in groups.values():
-        keys = Counter()
+        keys: Counter[str] = Counter()
         for spelling in spellings:
             keys[slugify(spelling)] += counts[spelling]
         chosen = [k for k in keys if k in preferred]

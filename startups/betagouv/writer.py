@@ -102,16 +102,6 @@ def in_file_order(queryset: QuerySet, field: str = "slug") -> QuerySet:
     ).order_by("file_name")
 
 
-def stats_address(startup: Startup) -> str:
-    """The usage statistics page: its own address, or beta.gouv.fr's convention
-    ("stats: true" means a page at <link>/stats)."""
-    if startup.stats_url:
-        return startup.stats_url
-    if startup.has_stats_page and startup.website:
-        return startup.website.rstrip("/") + "/stats"
-    return ""
-
-
 def incubator_slugs(startup: Startup) -> list[str]:
     """Main incubator first, then the co-incubators (prefetched)."""
     co = [i.slug for i in startup.co_incubators.all() if i.pk != startup.incubator_id]
@@ -150,7 +140,7 @@ def startup_attributes(startup: Startup) -> dict:
     attributes = {
         "name": startup.title,
         "pitch": startup.mission,
-        "stats_url": stats_address(startup),
+        "stats_url": startup.stats_address,
     }
     if startup.budget_url:
         attributes["budget_url"] = startup.budget_url

@@ -88,14 +88,10 @@ def legacy_redirect(request, slug: str):
 def links_of(startup: Startup) -> list[tuple[str, str]]:
     """(label, address) of every link the page offers, "" when the sheet has none:
     the page lists the missing ones too, as beta.gouv.fr does."""
-    stats = startup.stats_url
-    if not stats and startup.has_stats_page and startup.website:
-        # beta.gouv.fr's convention: "stats: true" means a page at <website>/stats.
-        stats = startup.website.rstrip("/") + "/stats"
     return [
         (_("Website"), startup.website),
         (_("Source code"), startup.repository),
-        (_("Usage statistics"), stats),
+        (_("Usage statistics"), startup.stats_address),
         (_("Budget"), startup.budget_url),
         (_("Impact"), startup.impact_url),
         (_("Risk analysis"), startup.risk_analysis_url),
