@@ -1176,13 +1176,13 @@ class BudgetLine(models.Model):
     kind = models.CharField(
         _("actual or forecast"),
         max_length=10,
-        choices=BudgetKind.choices,
+        choices=BudgetKind,
         default=BudgetKind.ACTUAL,
     )
     source = models.CharField(
         _("funding source"),
         max_length=10,
-        choices=FundingSource.choices,
+        choices=FundingSource,
         default=FundingSource.SPONSOR,
     )
     sponsor = models.ForeignKey(
