@@ -169,8 +169,8 @@ def parse_budget_csv(data: bytes) -> list[ParsedLine]:
     header = next(reader)
     names = {alias: column for column, aliases in COLUMNS.items() for alias in aliases}
     positions: dict[str, int] = {}
-    for i, cell in enumerate(header):
-        column = names.get(_key(cell))
+    for i, heading in enumerate(header):
+        column = names.get(_key(heading))
         if column and column not in positions:
             positions[column] = i
     missing = [column for column in COLUMNS if column not in positions]
@@ -183,10 +183,10 @@ def parse_budget_csv(data: bytes) -> list[ParsedLine]:
         )
 
     categories: dict[str, BudgetCategory] = {}
-    for category in BudgetCategory.objects.all():
-        for name in (category.slug, category.label, category.label_en):
+    for known in BudgetCategory.objects.all():
+        for name in (known.slug, known.label, known.label_en):
             if name:
-                categories.setdefault(_key(name), category)
+                categories.setdefault(_key(name), known)
     organisations: dict[str, Organisation] = {}
     for organisation in Organisation.objects.only("pk", "slug", "name", "acronym"):
         for name in (organisation.slug, organisation.acronym, organisation.name):
@@ -199,7 +199,7 @@ def parse_budget_csv(data: bytes) -> list[ParsedLine]:
     last_year = last_budget_year()
     for row in reader:
         number = reader.line_num
-        if not any(cell.strip() for cell in row):
+        if not any(text.strip() for text in row):
             continue
         if len(parsed) + len(problems) >= MAX_LINES:
             raise BudgetFileRefused(
@@ -274,6 +274,8 @@ def parse_budget_csv(data: bytes) -> list[ParsedLine]:
                 }
             )
             continue
+        # No error: every value was read.
+        assert year and category and amount is not None and kind and stated_on
         parsed.append(
             ParsedLine(number, year, category, amount, kind, source, sponsor, stated_on)
         )

@@ -86,7 +86,7 @@ class CatalogueIndex:
     def facet_rows(self, facet: str, within: BitMap) -> list[tuple]:
         """(value, label, acronym, count) of `facet`'s values found `within`,
         as startups.facets counts them in SQL."""
-        rows = []
+        rows: list[tuple[str, str | None, str | None, int]] = []
         labels = self.labels.get(facet)
         for value, ids in self.values[facet].items():
             n = within.intersection_cardinality(ids)

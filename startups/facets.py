@@ -89,7 +89,7 @@ class IndexSelection(NamedTuple):
     """The start-ups a facet counts within, as a bitmap of the in-memory index
     (startups.catalogue_index): counted there, without SQL."""
 
-    index: Any
+    catalogue: Any  # a catalogue_index.CatalogueIndex
     ids: Any
 
 
@@ -130,7 +130,7 @@ _COLUMNS = ("id", "incubator_id", "current_phase", "accessibility_status")
 
 
 def count_facets(
-    selections: dict[str, Selection],
+    selections: dict[str, Selection] | dict[str, IndexSelection],
     *,
     labels: dict[str, str],
     choices: dict[str, dict[str, str]],
@@ -147,17 +147,19 @@ def count_facets(
     caller): they are not counted again."""
     rows = dict(known or {})
     if missing := [name for name in FACETS if name not in rows]:
-        if isinstance(selections[missing[0]], IndexSelection):
-            rows |= {
-                name: selections[name].index.facet_rows(name, selections[name].ids)
-                for name in missing
-            }
-        else:
-            rows |= _count(selections, missing)
+        in_sql = []
+        for name in missing:
+            selection = selections[name]
+            if isinstance(selection, IndexSelection):
+                rows[name] = selection.catalogue.facet_rows(name, selection.ids)
+            else:
+                in_sql.append(name)
+        if in_sql:
+            rows |= _count(selections, in_sql)
     return _facet_counts(rows, labels=labels, choices=choices, selected=selected), rows
 
 
-def _count(selections: dict[str, Selection], facets: list[str]) -> dict[str, list]:
+def _count(selections, facets: list[str]) -> dict[str, list]:
     """The rows of `facets`, in one statement."""
     names: dict[int, str] = {}
     ctes, params = [], []

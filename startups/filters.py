@@ -517,7 +517,7 @@ class StartupFilter(django_filters.FilterSet):
                 name: self._selection(name) if name in kept else everything
                 for name in FACETS
             }
-            selections = {
+            selections: dict = {
                 name: IndexSelection(index, ids) for name, ids in counted.items()
             }
         else:

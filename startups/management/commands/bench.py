@@ -627,10 +627,10 @@ class Command(BaseCommand):
         if not found:
             raise CommandError(f"wrk printed no result:\n{out}")
         n, micros, p50, p95, p99, errors = map(int, found.group(1).split())
-        statuses: dict[int, int] = {}
+        counted: dict[int, int] = {}
         # One line per wrk thread and status.
         for status, count in re.findall(r"STATUS (\d+) (\d+)", out):
-            statuses[int(status)] = statuses.get(int(status), 0) + int(count)
+            counted[int(status)] = counted.get(int(status), 0) + int(count)
         connect, timeout, read = map(
             int, re.search(r"FAILED (.*)", out).group(1).split()
         )
@@ -641,7 +641,7 @@ class Command(BaseCommand):
             "p99": p99 / 1000,
             "errors": errors,
             "failed": {"connect": connect, "timeout": timeout, "read": read},
-            "statuses": statuses,
+            "statuses": counted,
         }
 
     def worker_memory(self, master: int, field: str) -> dict[int, int]:
