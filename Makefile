@@ -45,8 +45,15 @@ run: install
 	$(DEV) $(BIN)/python manage.py setup_demo
 	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# `make test COVERAGE=1` (CI): the same suite under coverage, its figure
+# printed, failing under the floor ([tool.coverage.report] fail_under).
 test: install
+ifdef COVERAGE
+	$(BIN)/python -m coverage run -m pytest
+	$(BIN)/python -m coverage report
+else
 	$(BIN)/python -m pytest
+endif
 
 # The same suite against PostgreSQL (pytest-django creates its own test database).
 test-postgres: install
@@ -67,9 +74,8 @@ typecheck: install
 
 # The SQLite suite under coverage: prints the figure, fails under the floor
 # ([tool.coverage.report] fail_under in pyproject.toml).
-coverage: install
-	$(BIN)/python -m coverage run -m pytest
-	$(BIN)/python -m coverage report
+coverage:
+	$(MAKE) test COVERAGE=1
 
 # README's Production recipe, as written, in a fresh virtualenv (PostgreSQL).
 production-recipe:
