@@ -61,7 +61,7 @@ test-postgres: install
 
 # The load benchmark (minutes; needs wrk and PostgreSQL): see README, Performance.
 bench: install
-	$(DEV) $(BIN)/python manage.py bench --database postgres
+	$(DEV) $(BIN)/python tools/bench.py --database postgres
 
 # Every hook of .pre-commit-config.yaml (django-upgrade, ruff, djLint) over
 # every file, with the tools of this virtualenv.

@@ -1,4 +1,4 @@
-"""Load benchmark: `python manage.py bench [--sizes 662 10000 100000]
+"""Load benchmark: `python tools/bench.py [--sizes 662 10000 100000]
 [--database postgres|sqlite] [--duration 10] [--soak 60]`.
 
 For each size N it builds a scratch database (PostgreSQL `bench_<N>` on
@@ -25,8 +25,9 @@ With --soak S (0 to skip), it then sends 64 connections for S seconds through
 the catalogue, start-up pages and the API (cold addresses) and prints the
 errors, the latencies and each worker's memory before and after.
 
-Not part of `make test`: `make bench` runs it. The scratch databases are dropped
-at the end unless --keep."""
+Not part of `make test`, nor of the app's installed code: a tool of the
+repository, which `make bench` runs. The scratch databases are dropped at the
+end unless --keep."""
 
 from __future__ import annotations
 
@@ -50,8 +51,17 @@ from contextlib import closing
 from pathlib import Path
 from urllib.parse import quote
 
-from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+ROOT = Path(__file__).resolve().parent.parent
+if __name__ == "__main__":
+    # Run from the checkout: the project's settings, as manage.py has them.
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portfolio.settings")
+    import django
+
+    django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management.base import BaseCommand, CommandError  # noqa: E402
 
 PAGES = [
     "home",
@@ -451,7 +461,16 @@ class Command(BaseCommand):
             filled = f"seed_demo --startups {size}"
         fill_seconds = time.perf_counter() - started
         self.settle(url, database)
-        probe = json.loads(self.manage(env, "bench", "--probe", capture=True))
+        probe = json.loads(
+            subprocess.run(
+                [sys.executable, str(Path(__file__).resolve()), "--probe"],
+                cwd=settings.BASE_DIR,
+                env=env,
+                check=True,
+                text=True,
+                capture_output=True,
+            ).stdout
+        )
         static = self.static_like(probe["sizes"]["catalogue"])
         probe["hot"]["static"] = static
         probe["cold"]["static"] = [static]
@@ -716,3 +735,7 @@ class Command(BaseCommand):
                 f"{cold['p99']:.1f} | {cold['rps'] / static_cold:.0%} "
                 f"| {queries[0]} / {queries[1]} |"
             )
+
+
+if __name__ == "__main__":
+    Command().run_from_argv([sys.argv[0], "bench", *sys.argv[1:]])
