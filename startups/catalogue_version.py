@@ -36,6 +36,9 @@ PUBLIC_MODELS = frozenset(
         "Theme",
         "Audience",
         "Technology",
+        # Impact indicators and their values: the start-up page, stats, API.
+        "Indicator",
+        "IndicatorValue",
     }
 )
 PRIVATE_MODELS = frozenset(

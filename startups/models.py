@@ -1037,16 +1037,21 @@ def current_phase_entry(entries: Iterable[P], today: date | None = None) -> P | 
     )
 
 
+# Defined beside, part of the app's models (and of the sheet's versions below).
+from startups.indicators import Indicator, IndicatorValue  # noqa: E402
+
 # What history keeps (django-reversion): a start-up's version holds its phases,
-# events and former addresses (and its many-to-many links), so that restoring it
-# brings back the whole sheet. Registered here, before the admin looks.
-for _model in (StartupPhase, Event, FormerSlug, Incubator, Organisation):
+# events, former addresses and indicators with their values (and its
+# many-to-many links), so that restoring it brings back the whole sheet.
+# Registered here, before the admin looks.
+for _model in (StartupPhase, Event, FormerSlug, IndicatorValue, Incubator, Organisation):
     reversion.register(_model)
+reversion.register(Indicator, follow=["values"])
 # The search vector is the database's to compute from the search columns; the
 # technology entries are derived from `technologies` (services.
 # refresh_technologies, run again after a restore).
 reversion.register(
     Startup,
-    follow=["phases", "events", "former_slugs"],
+    follow=["phases", "events", "former_slugs", "indicators"],
     exclude=["search_vector", "technology_terms"],
 )
