@@ -42,8 +42,11 @@ EARLIEST_DATE = dt.date(1990, 1, 1)
 # An uploaded CSV: at most this many bytes and lines.
 CSV_MAX_BYTES = 2_000_000
 CSV_MAX_LINES = 50_000
-# A fetched statistics file: at most this many bytes.
+# A fetched statistics file: at most this many bytes, in this many seconds
+# (connecting in CONNECT_TIMEOUT at most).
 STATS_MAX_BYTES = 1_000_000
+FETCH_TIMEOUT = 15.0
+CONNECT_TIMEOUT = 5.0
 
 
 @dataclass
@@ -314,7 +317,11 @@ def fetch_indicator(
     or replacing those on the same dates; earlier ones are kept). Returns the
     error, None on success; on an error the values stay as they were and the
     error is recorded on the indicator."""
-    limits = limits or safe_fetch.Limits(max_bytes=STATS_MAX_BYTES)
+    limits = limits or safe_fetch.Limits(
+        connect_timeout=min(CONNECT_TIMEOUT, FETCH_TIMEOUT),
+        total_timeout=FETCH_TIMEOUT,
+        max_bytes=STATS_MAX_BYTES,
+    )
     try:
         body = safe_fetch.fetch(indicator.source_url, limits=limits)
         stats = parse_stats(body, today=today)
