@@ -178,7 +178,8 @@ def read_values_csv(
                     rows.append((indicator, Point(day, value)))
             if problem:
                 errors.append(
-                    _("Line %(n)s: %(problem)s") % {"n": line_number, "problem": problem}
+                    _("Line %(n)s: %(problem)s")
+                    % {"n": line_number, "problem": problem}
                 )
     except csv.Error as error:
         errors.append(_("The file is not valid CSV: %(error)s") % {"error": error})
@@ -384,7 +385,10 @@ def fetch_indicators(
 def sheet_staff(startup: Startup):
     """Who keeps a sheet: its incubators' staff and its editors (active
     accounts with an address)."""
-    incubators = [startup.incubator_id, *startup.co_incubators.values_list("pk", flat=True)]
+    incubators = [
+        startup.incubator_id,
+        *startup.co_incubators.values_list("pk", flat=True),
+    ]
     return (
         get_user_model()
         ._default_manager.filter(is_active=True)

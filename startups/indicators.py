@@ -45,9 +45,7 @@ class IndicatorQuerySet(models.QuerySet):
         """A start-up page's indicators with their values in date order: one
         query for the indicators, one for all their values."""
         return self.order_by("part", "position", "pk").prefetch_related(
-            models.Prefetch(
-                "values", queryset=IndicatorValue.objects.order_by("date")
-            )
+            models.Prefetch("values", queryset=IndicatorValue.objects.order_by("date"))
         )
 
     def with_source(self):

@@ -461,8 +461,9 @@ class StartupQuerySet(models.QuerySet):
 
     def for_startup_page(self):
         """A start-up's own page: the row with its main incubator, then one query
-        per list it shows, whatever their lengths. Not limited to published
-        sheets: staff may preview the others."""
+        per list it shows, whatever their lengths (its impact indicators and
+        all their values: two). Not limited to published sheets: staff may
+        preview the others."""
         return (
             self.select_related("incubator")
             .defer(*SEARCH_FIELDS)
@@ -474,6 +475,9 @@ class StartupQuerySet(models.QuerySet):
                 "technology_terms",
                 "phases",
                 "events",
+                models.Prefetch(
+                    "indicators", queryset=Indicator.objects.for_public_page()
+                ),
             )
         )
 
@@ -1044,7 +1048,8 @@ from startups.indicators import Indicator, IndicatorValue  # noqa: E402
 # events, former addresses and indicators with their values (and its
 # many-to-many links), so that restoring it brings back the whole sheet.
 # Registered here, before the admin looks.
-for _model in (StartupPhase, Event, FormerSlug, IndicatorValue, Incubator, Organisation):
+_FOLLOWED = (StartupPhase, Event, FormerSlug, IndicatorValue, Incubator, Organisation)
+for _model in _FOLLOWED:
     reversion.register(_model)
 reversion.register(Indicator, follow=["values"])
 # The search vector is the database's to compute from the search columns; the

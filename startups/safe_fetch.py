@@ -175,7 +175,7 @@ def _open(url: str, limits: Limits, deadline: float, context):
     except FetchError:
         connection.close()
         raise
-    except (TimeoutError, socket.timeout) as error:
+    except TimeoutError as error:
         connection.close()
         raise FetchError(_("The address did not answer in time.")) from error
     except ssl.SSLError as error:
@@ -218,7 +218,7 @@ def _read_body(response, connection, limits: Limits, deadline: float) -> bytes:
                 raise too_big
             chunks.append(chunk)
             _remaining(deadline)
-    except (TimeoutError, socket.timeout) as error:
+    except TimeoutError as error:
         raise FetchError(_("The address did not answer in time.")) from error
     except (OSError, http.client.HTTPException) as error:
         raise FetchError(

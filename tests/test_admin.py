@@ -115,6 +115,8 @@ def test_saving_phases_in_the_admin_updates_the_current_phase(
         "former_slugs-INITIAL_FORMS": "0",
         "editors-TOTAL_FORMS": "0",
         "editors-INITIAL_FORMS": "0",
+        "indicators-TOTAL_FORMS": "0",
+        "indicators-INITIAL_FORMS": "0",
     }
 
     response = admin_client.post(admin_url(Startup, "change", startup.pk), data)
@@ -207,6 +209,8 @@ def test_a_startup_saved_in_the_admin_is_found_by_its_new_title(
         "former_slugs-INITIAL_FORMS": "0",
         "editors-TOTAL_FORMS": "0",
         "editors-INITIAL_FORMS": "0",
+        "indicators-TOTAL_FORMS": "0",
+        "indicators-INITIAL_FORMS": "0",
     }
     # The start-up's phase row is posted back unchanged, as the form does.
     phase = startup.phases.get()

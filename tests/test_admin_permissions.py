@@ -189,6 +189,7 @@ def change_data(startup, **overrides):
         "events-TOTAL_FORMS": "0", "events-INITIAL_FORMS": "0",
         "former_slugs-TOTAL_FORMS": "0", "former_slugs-INITIAL_FORMS": "0",
         "editors-TOTAL_FORMS": "0", "editors-INITIAL_FORMS": "0",
+        "indicators-TOTAL_FORMS": "0", "indicators-INITIAL_FORMS": "0",
     }  # fmt: skip
     data.update(overrides)
     return data

@@ -30,6 +30,7 @@ def form_data(startup, phases=None, **overrides):
         "events-TOTAL_FORMS": "0", "events-INITIAL_FORMS": "0",
         "former_slugs-TOTAL_FORMS": "0", "former_slugs-INITIAL_FORMS": "0",
         "editors-TOTAL_FORMS": "0", "editors-INITIAL_FORMS": "0",
+        "indicators-TOTAL_FORMS": "0", "indicators-INITIAL_FORMS": "0",
     }  # fmt: skip
     existing = list(startup.phases.all())
     rows = (

@@ -246,9 +246,7 @@ def test_a_slow_answer_times_out(server, sheet, monkeypatch):
     assert_failed_and_kept(indicator, "did not answer in time")
 
 
-def test_an_answer_trickling_in_is_cut_at_the_total_timeout(
-    server, sheet, monkeypatch
-):
+def test_an_answer_trickling_in_is_cut_at_the_total_timeout(server, sheet, monkeypatch):
     monkeypatch.setattr(impact, "FETCH_TIMEOUT", 0.6)
 
     def trickle(h):

@@ -21,6 +21,7 @@ from startups.admin.forms import (
     StartupAdminForm,
     staff_startup_form,
 )
+from startups.admin.indicators import IndicatorInline, upload_url
 from startups.admin.site import site
 from startups.models import Event, FormerSlug, Startup, StartupEditor, StartupPhase
 from startups.services import (
@@ -158,7 +159,13 @@ class StartupAdmin(MarkdownPreviewMixin, ScopedToUser, FormDefaults, KeptHistory
         "created_at",
         "updated_at",
     )
-    inlines = [StartupPhaseInline, EventInline, FormerSlugInline, StartupEditorInline]
+    inlines = [
+        StartupPhaseInline,
+        EventInline,
+        IndicatorInline,
+        FormerSlugInline,
+        StartupEditorInline,
+    ]
     # The change form shows the inlines (phases and events) after this many
     # fieldsets: presentation, incubation, themes and links come first.
     inlines_after_fieldset = 4
@@ -262,6 +269,7 @@ class StartupAdmin(MarkdownPreviewMixin, ScopedToUser, FormDefaults, KeptHistory
 
     def render_change_form(self, request, context, *args, **kwargs):
         context["inlines_after_fieldset"] = self.inlines_after_fieldset
+        context["indicator_upload_url"] = upload_url(request, context.get("original"))
         return super().render_change_form(request, context, *args, **kwargs)
 
     def save_model(self, request, obj, form, change):

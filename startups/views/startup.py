@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from startups.caching import cached_page
+from startups.indicator_charts import indicator_groups
 from startups.markdown import render_markdown
 from startups.models import (
     Event,
@@ -63,6 +64,7 @@ def startup_detail(request, slug: str):
             ),
             "fast_amount": format_euros(startup.fast_amount),
             "links": links_of(startup),
+            "indicator_groups": indicator_groups(startup.indicators.all()),
         },
     )
 
