@@ -46,7 +46,12 @@ def parse_rate(rate: str) -> tuple[int, int]:
         ) from None
 
 
-EXPORTS = ("startups:export_csv", "startups:export_xlsx", "api:v27_startups_csv")
+EXPORTS = (
+    "startups:export_csv",
+    "startups:export_xlsx",
+    "startups:indicators_csv",
+    "api:v27_startups_csv",
+)
 
 
 def rule_for(request: HttpRequest) -> str | None:

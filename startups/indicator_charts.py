@@ -5,6 +5,7 @@ or yearly values, a line otherwise; each followed on the page by its table."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -13,8 +14,9 @@ from django.utils.translation import gettext as _
 
 from startups.indicators import Indicator, Periodicity
 
-WIDTH, HEIGHT = 600, 240
-LEFT, RIGHT, TOP, BOTTOM = 64, 12, 12, 28
+# Narrow enough that its text stays legible on a 360 px screen.
+WIDTH, HEIGHT = 480, 220
+LEFT, RIGHT, TOP, BOTTOM = 60, 10, 12, 30
 # A line of more points than this is drawn from an even sample of them (the
 # table lists them all).
 MAX_DRAWN = 400
@@ -39,13 +41,13 @@ def format_day(day: dt.date, periodicity: str) -> str:
     return date_format(day, "j M Y")
 
 
-def _nice_ceiling(value: float) -> float:
-    """The smallest of 1, 2, 2.5, 5 × 10^n at least `value`."""
+def _nice_step(value: float) -> float:
+    """The smallest of 1, 2, 2.5, 3, 4, 5, 6, 8 × 10^n at least `value`."""
     if value <= 0:
-        return 1
-    magnitude = 10 ** (len(str(int(value))) - 1) if value >= 1 else 1
-    for step in (1, 2, 2.5, 5, 10):
-        if step * magnitude >= value:
+        return 1.0
+    magnitude = 10.0 ** math.floor(math.log10(value))
+    for step in (1, 2, 2.5, 3, 4, 5, 6, 8, 10):
+        if step * magnitude >= value * (1 - 1e-9):
             return step * magnitude
     return 10 * magnitude
 
@@ -136,10 +138,15 @@ class IndicatorChart:
         numbers = [float(v.value) for v in values]
         low = min(0.0, min(numbers))
         high = max(0.0, max(numbers))
-        top = _nice_ceiling(high) if high > 0 else 0.0
-        bottom = -_nice_ceiling(-low) if low < 0 else 0.0
-        if top == bottom:
-            top = 1.0
+        # Four equal steps of a round size from zero (or from a round
+        # negative bottom) to at least the highest value.
+        step = _nice_step((high - low) / 4 or 0.25)
+        bottom = math.floor(low / step) * step if low < 0 else 0.0
+        top = bottom + 4 * step
+        while top < high:
+            step = _nice_step(step * 1.01)
+            bottom = math.floor(low / step) * step if low < 0 else 0.0
+            top = bottom + 4 * step
         plot_h = HEIGHT - TOP - BOTTOM
         plot_w = WIDTH - LEFT - RIGHT
 

@@ -507,6 +507,13 @@ class StartupQuerySet(models.QuerySet):
             )
         )
 
+    def for_api_detail(self):
+        """One start-up in the API: for_api() with its impact indicators and all
+        their values (two more queries)."""
+        return self.for_api().prefetch_related(
+            models.Prefetch("indicators", queryset=Indicator.objects.for_public_page())
+        )
+
     def for_feed(self):
         """The feeds of new start-ups: published, begun by today (not those
         whose first phase is planned), most recently started first, with their

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from startups import feeds
-from startups.views import catalogue, directory, embed, startup, stats
+from startups.views import catalogue, directory, embed, impact, startup, stats
 
 app_name = "startups"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("startups/", catalogue.startup_list, name="list"),
     path("startups/export.csv", catalogue.export_csv, name="export_csv"),
     path("startups/export.xlsx", catalogue.export_xlsx, name="export_xlsx"),
+    path("startups/indicators.csv", impact.indicators_csv, name="indicators_csv"),
     path("startups/embed/", embed.embed_list, name="embed"),
     # start-up pages
     # After export.csv; any identifier, as beta.gouv.fr's hold dots and accents.

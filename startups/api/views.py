@@ -303,14 +303,15 @@ class StartupViewSet(OpenDataViewSet):
     @extend_schema(
         summary="Fiche d'une startup d'État",
         description=(
-            "Avec son historique de phases, ses événements et ses liens. Un "
-            "ancien identifiant redirige (301) vers l'actuel."
+            "Avec son historique de phases, ses événements, ses liens et ses "
+            "indicateurs d'impact avec leurs valeurs datées. Un ancien "
+            "identifiant redirige (301) vers l'actuel."
         ),
         responses={200: s.StartupDetailSerializer, 404: NOT_FOUND},
         parameters=[IDENTIFIER],
     )
     def retrieve(self, request, slug):
-        startup = Startup.objects.for_api().filter(slug=slug).first()
+        startup = Startup.objects.for_api_detail().filter(slug=slug).first()
         if startup is None:
             new_slug = (
                 FormerSlug.objects.filter(slug=slug, startup__is_published=True)
