@@ -9,6 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -64,6 +65,8 @@ class IndicatorValueInline(admin.TabularInline):
     extra = 3
     fields = ["date", "value"]
     ordering = ["-date"]
+    # Typed as the staff's language writes numbers ("12,5" in French).
+    formfield_overrides = {models.DecimalField: {"localize": True}}
 
     def _may(self, request, obj):
         return obj is None or sheet_role(request, obj.startup) is not None
