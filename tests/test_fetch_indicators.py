@@ -466,3 +466,62 @@ def test_only_sheets_with_a_source_are_fetched_and_staff_of_others_not_mailed(
     assert "0 indicators fetched, 1 failed" in out
     assert indicator.startup_id == sheet.pk
     assert all("other@example.org" not in m.to for m in mail.outbox)
+
+
+@pytest.fixture
+def tls_server(settings, tmp_path):
+    """The local server behind TLS, with a self-signed certificate for
+    "localhost" (made with openssl): https as in production, the loopback let
+    through for that name only."""
+    import shutil
+    import ssl
+    import subprocess
+
+    from tests.conftest import require
+
+    require(shutil.which("openssl") is not None, "openssl is not installed")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=localhost",
+         "-addext", "subjectAltName=DNS:localhost"],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    settings.SAFE_FETCH_INSECURE_HOSTS = ["localhost", "127.0.0.1"]
+    Handler.routes = {"/stats": lambda h: h.send_json(GOOD)}
+    yield httpd.server_address[1], cert
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_over_tls_the_certificate_is_verified_for_the_host(tls_server, monkeypatch):
+    import ssl
+
+    port, cert = tls_server
+    # 127.0.0.1 alone: the resolver's other answers for "localhost" (::1) are
+    # not where the test server listens.
+    real = socket.getaddrinfo
+    monkeypatch.setattr(
+        socket,
+        "getaddrinfo",
+        lambda host, *a, **k: real(
+            "127.0.0.1" if host == "localhost" else host, *a, **k
+        ),
+    )
+    trusted = ssl.create_default_context(cafile=str(cert))
+    body = safe_fetch.fetch(f"https://localhost:{port}/stats", context=trusted)
+    assert json.loads(body) == GOOD
+    # A certificate nobody vouches for is refused,
+    with pytest.raises(safe_fetch.FetchError, match="secure connection failed"):
+        safe_fetch.fetch(f"https://localhost:{port}/stats")
+    # and so is one for another name than the address's, though the connection
+    # goes to the checked address.
+    with pytest.raises(safe_fetch.FetchError, match="secure connection failed"):
+        safe_fetch.fetch(f"https://127.0.0.1:{port}/stats", context=trusted)
