@@ -15,7 +15,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from startups import impact, safe_fetch
@@ -525,3 +525,31 @@ def test_over_tls_the_certificate_is_verified_for_the_host(tls_server, monkeypat
     # goes to the checked address.
     with pytest.raises(safe_fetch.FetchError, match="secure connection failed"):
         safe_fetch.fetch(f"https://127.0.0.1:{port}/stats", context=trusted)
+
+
+def test_startup_limits_the_fetch_to_that_sheet(server, sheet, make_startup):
+    Handler.routes["/stats"] = lambda h: h.send_json(GOOD)
+    mine = indicator_for(sheet, server + "/stats")
+    other = indicator_for(make_startup(), server + "/stats")
+    out = StringIO()
+    call_command("fetch_indicators", "--startup", sheet.slug, stdout=out)
+    assert "1 indicators fetched" in out.getvalue()
+    assert len(values_of(mine)) == 3
+    assert values_of(other) == []
+    with pytest.raises(CommandError, match="no-such-sheet"):
+        call_command("fetch_indicators", "--startup", "no-such-sheet")
+
+
+def test_fetched_values_show_at_once_on_the_cached_page(server, sheet, client):
+    indicator_for(sheet, server + "/stats")
+    Handler.routes["/stats"] = lambda h: h.send_json(GOOD)
+    assert "180.5" not in client.get(sheet.get_absolute_url()).content.decode()
+    run()
+    assert "180.5" in client.get(sheet.get_absolute_url()).content.decode()
+
+
+def test_no_email_records_the_error_without_mailing(server, sheet):
+    indicator = failing(server, sheet, "/broken", lambda h: h.send_json(b"x"))
+    call_command("fetch_indicators", "--no-email", stdout=StringIO(), stderr=StringIO())
+    assert_failed_and_kept(indicator, "not valid JSON")
+    assert mail.outbox == []
