@@ -24,6 +24,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 REDIRECTS = (301, 302, 303, 307, 308)
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 
 class FetchError(Exception):
@@ -43,9 +44,16 @@ def _insecure_hosts() -> set[str]:
 
 
 def address_refused(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    """Whether an address is one a fetch may not reach."""
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    """Whether an address is one a fetch may not reach (an IPv6 address that
+    carries an IPv4 one, mapped, 6to4, Teredo or NAT64, as that one)."""
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded = ip.ipv4_mapped or ip.sixtofour
+        if ip.teredo is not None:
+            embedded = ip.teredo[1]
+        if ip in NAT64:
+            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if embedded is not None:
+            return address_refused(embedded)
     return (
         ip.is_private
         or ip.is_loopback

@@ -347,7 +347,8 @@ def resolver(monkeypatch):
 @pytest.mark.parametrize(
     "address",
     ["10.1.2.3", "192.168.0.10", "172.16.5.4", "169.254.169.254", "::1", "fd00::1",
-     "fe80::1", "::ffff:10.0.0.1", "0.0.0.0", "224.0.0.1", "100.64.0.1"],
+     "fe80::1", "::ffff:10.0.0.1", "0.0.0.0", "224.0.0.1", "100.64.0.1",
+     "2002:a00:1::1", "64:ff9b::a00:1", "2001:0:4136:e378:8000:63bf:f5ff:fffe"],
 )  # fmt: skip
 def test_a_redirect_to_a_private_address_is_refused_before_connecting(
     server, sheet, resolver, address
@@ -553,3 +554,12 @@ def test_no_email_records_the_error_without_mailing(server, sheet):
     call_command("fetch_indicators", "--no-email", stdout=StringIO(), stderr=StringIO())
     assert_failed_and_kept(indicator, "not valid JSON")
     assert mail.outbox == []
+
+
+@pytest.mark.parametrize(
+    "address", ["93.184.216.34", "2606:4700::1111", "2002:5db8:d822::1"]
+)
+def test_public_addresses_are_allowed(address):
+    import ipaddress
+
+    assert not safe_fetch.address_refused(ipaddress.ip_address(address))
