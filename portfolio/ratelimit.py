@@ -50,6 +50,7 @@ EXPORTS = (
     "startups:export_csv",
     "startups:export_xlsx",
     "startups:export_budget_csv",
+    "startups:indicators_csv",
     "api:v27_startups_csv",
 )
 

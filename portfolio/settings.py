@@ -368,6 +368,10 @@ EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "webmaster@localhost")
+# Hosts that `manage.py fetch_indicators` may reach over plain http and on a
+# loopback address (startups.safe_fetch): none in production, where every
+# statistics address is https and public; tests name their local server here.
+SAFE_FETCH_INSECURE_HOSTS: list[str] = []
 # Where to report a vulnerability, published in /.well-known/security.txt (RFC
 # 9116) and on the security page: a mailto: or https:// address. Unset, there is
 # no security.txt (404) rather than one naming an address nobody reads.

@@ -39,6 +39,9 @@ PUBLIC_MODELS = frozenset(
         "Technology",
         "BudgetCategory",
         "BudgetLine",
+        # Impact indicators and their values: the start-up page, stats, API.
+        "Indicator",
+        "IndicatorValue",
     }
 )
 PRIVATE_MODELS = frozenset(

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from reversion.models import Revision, Version
 from reversion.revisions import _get_options
 
+from startups.indicators import ImpactPart, Indicator, IndicatorValue, Periodicity
 from startups.models import (
     BudgetCategory,
     BudgetLine,
@@ -41,7 +42,10 @@ SHEET_ROWS = {
     "events": Event,
     "former_slugs": FormerSlug,
     "budget_lines": BudgetLine,
+    "indicators": Indicator,
 }
+# And the rows its indicators follow: their values (rows["indicator_values"]).
+INDICATOR_VALUES = "indicator_values"
 # Stored on the start-up but derived from the rest: never compared or restored.
 DERIVED_FIELDS = (
     "current_phase",
@@ -97,24 +101,32 @@ def _repr(obj) -> str:
         return f"{obj.kind} ({obj.date})"
     if isinstance(obj, BudgetLine):
         return f"{obj.year} {obj.category_id} {obj.kind}"
+    if isinstance(obj, IndicatorValue):
+        return f"{obj.date}: {obj.value}"
     return str(obj)[:191]
 
 
 def save_sheet_versions(startup_ids: Iterable[int], *, comment: str, user=None) -> int:
-    """One revision for each start-up, holding it with its phases, events and
-    former identifiers: what `reversion.add_to_revision()` writes, in bulk (a few
-    queries per 500 sheets). Returns the number of revisions written."""
+    """One revision for each start-up, holding it with its phases, events,
+    former identifiers and indicators with their values: what
+    `reversion.add_to_revision()` writes, in bulk (a few queries per 500
+    sheets). Returns the number of revisions written."""
     ids = list(startup_ids)
     types = {
         model: ContentType.objects.get_for_model(model)
-        for model in (Startup, *SHEET_ROWS.values())
+        for model in (Startup, *SHEET_ROWS.values(), IndicatorValue)
     }
     written = 0
     for i in range(0, len(ids), _CHUNK):
         startups = list(
             Startup.objects.filter(pk__in=ids[i : i + _CHUNK])
             .prefetch_related(
-                "co_incubators", "sponsors", "themes", "audiences", *SHEET_ROWS
+                "co_incubators",
+                "sponsors",
+                "themes",
+                "audiences",
+                *SHEET_ROWS,
+                "indicators__values",
             )
             .order_by("pk")
         )
@@ -132,6 +144,17 @@ def save_sheet_versions(startup_ids: Iterable[int], *, comment: str, user=None) 
                 (startup, row, data)
                 for (startup, _row), (row, data) in zip(rows, serialised, strict=True)
             )
+        values = [
+            (s, value)
+            for s in startups
+            for indicator in s.indicators.all()
+            for value in indicator.values.all()
+        ]
+        serialised = _serialised(IndicatorValue, [value for _s, value in values])
+        versions.extend(
+            (startup, value, data)
+            for (startup, _value), (value, data) in zip(values, serialised, strict=True)
+        )
         revision_of = {s.pk: r for s, r in zip(startups, revisions, strict=True)}
         Version.objects.bulk_create(
             Version(
@@ -208,13 +231,19 @@ def state_of_version(version: Version) -> SheetState:
     if version.content_type.model_class() is not Startup:
         return SheetState(fields, None)
     startup_id = int(version.object_id)
-    types = ContentType.objects.get_for_models(*SHEET_ROWS.values())
-    rows: dict[str, list[dict]] = {name: [] for name in SHEET_ROWS}
+    types = ContentType.objects.get_for_models(*SHEET_ROWS.values(), IndicatorValue)
+    rows: dict[str, list[dict]] = {name: [] for name in (*SHEET_ROWS, INDICATOR_VALUES)}
     names = {types[model].pk: name for name, model in SHEET_ROWS.items()}
+    names[types[IndicatorValue].pk] = INDICATOR_VALUES
+    values = []
     for row in version.revision.version_set.filter(content_type__in=names):
         data = row.field_dict
-        if data.get("startup_id") == startup_id:
+        if names[row.content_type_id] == INDICATOR_VALUES:
+            values.append(data)
+        elif data.get("startup_id") == startup_id:
             rows[names[row.content_type_id]].append(data)
+    indicator_ids = {row["id"] for row in rows["indicators"]}
+    rows[INDICATOR_VALUES] = [v for v in values if v["indicator_id"] in indicator_ids]
     # Every sheet has at least one phase: a version without any did not record
     # its rows.
     return SheetState(fields, rows if rows["phases"] else None)
@@ -241,6 +270,10 @@ def state_of(obj: models.Model) -> SheetState:
         ]
         for name, model in SHEET_ROWS.items()
     }
+    rows[INDICATOR_VALUES] = [
+        {f.attname: getattr(v, f.attname) for f in IndicatorValue._meta.concrete_fields}
+        for v in IndicatorValue.objects.filter(indicator__startup=obj)
+    ]
     return SheetState(fields, rows)
 
 
@@ -278,6 +311,7 @@ def differences(model, before: SheetState, after: SheetState) -> list[Difference
             ("events", _("Events")),
             ("former_slugs", _("Former identifiers")),
             ("budget_lines", _("Budget")),
+            ("indicators", _("Impact indicators")),
         ):
             old, new = _rows_text(relation, before), _rows_text(relation, after)
             if old != new:
@@ -311,6 +345,8 @@ def _rows_text(relation: str, state: SheetState) -> str:
         ]
     elif relation == "budget_lines":
         lines = _budget_lines_text(rows)
+    elif relation == "indicators":
+        lines = _indicators_text(state)
     else:
         lines = sorted(r["slug"] for r in rows)
     return "\n".join(lines)
@@ -342,6 +378,38 @@ def _budget_lines_text(rows: list[dict]) -> list[str]:
             rows, key=lambda r: (r["year"], str(r["category_id"]), r["kind"])
         )
     ]
+
+
+def _indicators_text(state: SheetState) -> list[str]:
+    """Each indicator (its label, part, periodicity, unit, address), then its
+    values by date."""
+    parts, periods = dict(ImpactPart.choices), dict(Periodicity.choices)
+    values: dict[int, list[dict]] = {}
+    for value in (state.rows or {}).get(INDICATOR_VALUES, []):
+        values.setdefault(value["indicator_id"], []).append(value)
+    lines = []
+    for r in sorted(
+        (state.rows or {}).get("indicators", []), key=lambda r: (r["label"], r["id"])
+    ):
+        details = [
+            str(parts.get(r["part"], r["part"])),
+            str(periods.get(r["periodicity"], r["periodicity"])),
+            r["unit"],
+            r["source_url"],
+        ]
+        lines.append(f"{r['label']} ({', '.join(d for d in details if d)})")
+        for v in sorted(values.get(r["id"], []), key=lambda v: str(v["date"])):
+            lines.append(f"  {_day(_as_date(v['date']))} : {_number(v['value'])}")
+    return lines
+
+
+def _as_date(value):
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _number(value) -> str:
+    text = str(value)
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 class _Names:

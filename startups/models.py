@@ -469,8 +469,9 @@ class StartupQuerySet(models.QuerySet):
 
     def for_startup_page(self):
         """A start-up's own page: the row with its main incubator, then one query
-        per list it shows, whatever their lengths. Not limited to published
-        sheets: staff may preview the others."""
+        per list it shows, whatever their lengths (its impact indicators and
+        all their values: two). Not limited to published sheets: staff may
+        preview the others."""
         return (
             self.select_related("incubator")
             .defer(*SEARCH_FIELDS)
@@ -484,6 +485,9 @@ class StartupQuerySet(models.QuerySet):
                 "events",
                 models.Prefetch(
                     "budget_lines", queryset=BudgetLine.objects.for_startup_page()
+                ),
+                models.Prefetch(
+                    "indicators", queryset=Indicator.objects.for_public_page()
                 ),
             )
         )
@@ -512,12 +516,14 @@ class StartupQuerySet(models.QuerySet):
         )
 
     def for_api_detail(self):
-        """One start-up in the API: for_api() and its budget lines (with their
-        categories and sponsors), one query more."""
+        """One start-up in the API: for_api(), its budget lines (with their
+        categories and sponsors: one query more) and its impact indicators with
+        all their values (two more)."""
         return self.for_api().prefetch_related(
             models.Prefetch(
                 "budget_lines", queryset=BudgetLine.objects.for_startup_page()
-            )
+            ),
+            models.Prefetch("indicators", queryset=Indicator.objects.for_public_page()),
         )
 
     def for_feed(self):
@@ -1269,17 +1275,30 @@ class BudgetLine(models.Model):
             )
 
 
+# Defined beside, part of the app's models (and of the sheet's versions below).
+from startups.indicators import Indicator, IndicatorValue  # noqa: E402
+
 # What history keeps (django-reversion): a start-up's version holds its phases,
-# events, former addresses and budget lines (and its many-to-many links), so
-# that restoring it brings back the whole sheet. Registered here, before the
-# admin looks.
-for _model in (StartupPhase, Event, FormerSlug, BudgetLine, Incubator, Organisation):
+# events, former addresses, budget lines and indicators with their values (and
+# its many-to-many links), so that restoring it brings back the whole sheet.
+# Registered here, before the admin looks.
+_FOLLOWED = (
+    StartupPhase,
+    Event,
+    FormerSlug,
+    BudgetLine,
+    IndicatorValue,
+    Incubator,
+    Organisation,
+)
+for _model in _FOLLOWED:
     reversion.register(_model)
+reversion.register(Indicator, follow=["values"])
 # The search vector is the database's to compute from the search columns; the
 # technology entries are derived from `technologies` (services.
 # refresh_technologies, run again after a restore).
 reversion.register(
     Startup,
-    follow=["phases", "events", "former_slugs", "budget_lines"],
+    follow=["phases", "events", "former_slugs", "budget_lines", "indicators"],
     exclude=["search_vector", "technology_terms"],
 )

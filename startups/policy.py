@@ -6,7 +6,8 @@
 - **Incubator staff**: a membership of an incubator (IncubatorMembership) gives
   the role; they keep the sheets whose main incubator or a co-incubator is theirs.
 - **Sheet editors**: given by incubator staff on one start-up (StartupEditor);
-  they change its texts, links, phases, events, budget and images.
+  they change its texts, links, phases, events, budget, impact indicators and
+  images.
 
 The roles' Django permissions are carried by groups that a data migration makes
 (GROUP_PERMISSIONS) and that `sync_roles()` keeps each user in: a person is
@@ -40,6 +41,8 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         *(f"{verb}_formerslug" for verb in _CRUD),
         *(f"{verb}_startupeditor" for verb in _CRUD),
         *(f"{verb}_budgetline" for verb in _CRUD),
+        *(f"{verb}_indicator" for verb in _CRUD),
+        *(f"{verb}_indicatorvalue" for verb in _CRUD),
         "view_incubator", "change_incubator",
         "view_organisation", "view_theme", "view_audience",
         "view_budgetcategory",
@@ -48,6 +51,8 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "view_startup", "change_startup",
         *(f"{verb}_startupphase" for verb in _CRUD),
         *(f"{verb}_event" for verb in _CRUD),
+        *(f"{verb}_indicator" for verb in _CRUD),
+        *(f"{verb}_indicatorvalue" for verb in _CRUD),
         "view_formerslug",
         *(f"{verb}_budgetline" for verb in _CRUD),
         "view_theme", "view_audience", "view_budgetcategory",

@@ -749,7 +749,9 @@ def _restore_sheet_rows(startup: Startup, state, role) -> list[str]:
         for e in wanted_events
     )
     warnings += _restore_budget_lines(startup, state.rows.get("budget_lines", []))
+    _restore_indicators(startup, state)
     if role == policy.Role.SHEET_EDITOR:
+        bump_catalogue_version()
         return warnings
     FormerSlug.objects.filter(startup=startup).delete()
     for row in state.rows["former_slugs"]:
@@ -819,6 +821,36 @@ def _restore_budget_lines(startup: Startup, rows: list[dict]) -> list[str]:
         )
         % {"n": left_out}
     ]
+
+
+def _restore_indicators(startup: Startup, state) -> None:
+    """The sheet's indicators and their values as the version holds them,
+    under their own ids (so that links to #indicator-<id> keep working)."""
+    from startups.history import INDICATOR_VALUES
+    from startups.indicators import Indicator, IndicatorValue
+
+    Indicator.objects.filter(startup=startup).delete()
+    wanted = state.rows.get("indicators", [])
+    taken = set(
+        Indicator.objects.filter(pk__in=[r["id"] for r in wanted]).values_list(
+            "pk", flat=True
+        )
+    )
+    new_id = {}
+    for row in wanted:
+        fields = {k: v for k, v in row.items() if k not in ("id", "startup_id")}
+        indicator = Indicator(startup=startup, **fields)
+        if row["id"] not in taken:
+            indicator.pk = row["id"]
+        indicator.save()
+        new_id[row["id"]] = indicator.pk
+    IndicatorValue.objects.bulk_create(
+        IndicatorValue(
+            indicator_id=new_id[v["indicator_id"]], date=v["date"], value=v["value"]
+        )
+        for v in state.rows.get(INDICATOR_VALUES, [])
+        if v["indicator_id"] in new_id
+    )
 
 
 def _restore_row(model, pk, obj, state, user) -> list[str]:

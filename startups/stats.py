@@ -12,6 +12,7 @@ Query budget (constant in the number of start-ups):
                           a year and a phase duration come back, never the
                           history itself
   reach_share             1 aggregate query
+  indicators_by_part      1 grouped query on the impact indicators
 """
 
 from __future__ import annotations
@@ -511,3 +512,45 @@ def stacked_chart(id: str, title: str, years: Sequence[PortfolioYear]) -> Stacke
         height=max(len(rows) * STACK_ROW, 1),
         label_width=STACK_LABEL - 8,
     )
+
+
+# 8. Impact indicators
+
+
+@dataclass
+class ImpactPartRow:
+    """One part of the impact matrix: how many published sheets have at least
+    one indicator in it, in all and in each current phase (Phase's order)."""
+
+    key: str
+    label: str
+    total: int
+    by_phase: list[Tally]
+
+    @property
+    def total_display(self) -> str:
+        return format_number(self.total)
+
+
+def indicators_by_part(startups: QuerySet[Startup]) -> list[ImpactPartRow]:
+    """Sheets with indicators, by part of the impact matrix and current phase
+    (a sheet counts once in each part it measures): one grouped query."""
+    from startups.indicators import ImpactPart, Indicator
+
+    counts = Indicator.objects.filter(
+        startup__in=startups
+    ).count_sheets_by_part_and_phase()
+    rows = []
+    for part in ImpactPart:
+        of_part = counts.get(part.value, {})
+        rows.append(
+            ImpactPartRow(
+                key=part.value,
+                label=part.label,
+                total=sum(of_part.values()),
+                by_phase=[
+                    Tally(p.value, p.label, of_part.get(p.value, 0)) for p in Phase
+                ],
+            )
+        )
+    return rows

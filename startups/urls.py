@@ -1,7 +1,7 @@
 from django.urls import path
 
 from startups import feeds
-from startups.views import catalogue, directory, embed, startup, stats
+from startups.views import catalogue, directory, embed, impact, startup, stats
 
 app_name = "startups"
 
@@ -15,6 +15,7 @@ urlpatterns = [
         catalogue.export_budget_csv,
         name="export_budget_csv",
     ),
+    path("startups/indicators.csv", impact.indicators_csv, name="indicators_csv"),
     path("startups/embed/", embed.embed_list, name="embed"),
     # start-up pages
     # After export.csv; any identifier, as beta.gouv.fr's hold dots and accents.

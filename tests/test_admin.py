@@ -117,6 +117,8 @@ def test_saving_phases_in_the_admin_updates_the_current_phase(
         "editors-INITIAL_FORMS": "0",
         "budget_lines-TOTAL_FORMS": "0",
         "budget_lines-INITIAL_FORMS": "0",
+        "indicators-TOTAL_FORMS": "0",
+        "indicators-INITIAL_FORMS": "0",
     }
 
     response = admin_client.post(admin_url(Startup, "change", startup.pk), data)
@@ -211,6 +213,8 @@ def test_a_startup_saved_in_the_admin_is_found_by_its_new_title(
         "editors-INITIAL_FORMS": "0",
         "budget_lines-TOTAL_FORMS": "0",
         "budget_lines-INITIAL_FORMS": "0",
+        "indicators-TOTAL_FORMS": "0",
+        "indicators-INITIAL_FORMS": "0",
     }
     # The start-up's phase row is posted back unchanged, as the form does.
     phase = startup.phases.get()

@@ -190,6 +190,7 @@ def change_data(startup, **overrides):
         "former_slugs-TOTAL_FORMS": "0", "former_slugs-INITIAL_FORMS": "0",
         "editors-TOTAL_FORMS": "0", "editors-INITIAL_FORMS": "0",
         "budget_lines-TOTAL_FORMS": "0", "budget_lines-INITIAL_FORMS": "0",
+        "indicators-TOTAL_FORMS": "0", "indicators-INITIAL_FORMS": "0",
     }  # fmt: skip
     data.update(overrides)
     return data

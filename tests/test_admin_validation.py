@@ -31,6 +31,7 @@ def form_data(startup, phases=None, **overrides):
         "former_slugs-TOTAL_FORMS": "0", "former_slugs-INITIAL_FORMS": "0",
         "editors-TOTAL_FORMS": "0", "editors-INITIAL_FORMS": "0",
         "budget_lines-TOTAL_FORMS": "0", "budget_lines-INITIAL_FORMS": "0",
+        "indicators-TOTAL_FORMS": "0", "indicators-INITIAL_FORMS": "0",
     }  # fmt: skip
     existing = list(startup.phases.all())
     rows = (

@@ -294,8 +294,10 @@ def test_a_former_identifier_redirects_to_the_current_one(client, catalogue):
 def test_the_detail_runs_a_fixed_number_of_queries(
     client, catalogue, django_assert_max_num_queries
 ):
-    # ETag + start-up with incubator + six prefetched lists + budget lines.
-    with django_assert_max_num_queries(9):
+    # ETag + start-up with incubator + six prefetched lists + budget lines + the
+    # impact indicators (their values: one more query when there are
+    # indicators, tests/test_impact_indicators.py).
+    with django_assert_max_num_queries(10):
         assert client.get("/api/v1/startups/beta/").status_code == 200
 
 

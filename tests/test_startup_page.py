@@ -638,13 +638,24 @@ def test_the_query_count_does_not_grow_with_the_lists_on_the_page(
     big = full_startup(make_startup, make_incubator, make_organisation, n=8)
     assert big.phases.count() == 8 and big.events.count() == 8
     assert big.technology_terms.count() == 8
+    from startups.indicators import Indicator, IndicatorValue
+
+    for startup, n in ((small, 1), (big, 8)):
+        for i in range(n):
+            indicator = Indicator.objects.create(
+                startup=startup, label=f"Indicateur {i}", part=Indicator.Part.USED
+            )
+            IndicatorValue.objects.bulk_create(
+                IndicatorValue(indicator=indicator, date=dt.date(2024, m, 1), value=m)
+                for m in range(1, n + 1)
+            )
 
     # The catalogue version (ETag, startups.caching), the start-up with its main
     # incubator, then co-incubators, sponsors, themes, audiences, technologies,
-    # phases, events and budget lines (with their categories and sponsors): one
-    # query each.
+    # phases, events, budget lines (with their categories and sponsors) and
+    # impact indicators (none here: no query for their values): one query each.
     for startup in (small, big):
-        with django_assert_num_queries(10):
+        with django_assert_num_queries(11):
             assert client.get(startup.get_absolute_url()).status_code == 200
 
 

@@ -4,4 +4,10 @@ its forms, common.py what every model admin shares (scoping, history and safe
 restores), and one module per group of models. Importing the package registers
 them all."""
 
-from startups.admin import incubators, people, sheets, vocabulary  # noqa: F401
+from startups.admin import (  # noqa: F401
+    incubators,
+    indicators,
+    people,
+    sheets,
+    vocabulary,
+)

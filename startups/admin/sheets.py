@@ -32,6 +32,7 @@ from startups.admin.forms import (
     StartupAdminForm,
     staff_startup_form,
 )
+from startups.admin.indicators import IndicatorInline, upload_url
 from startups.admin.site import site
 from startups.budget_upload import (
     COLUMNS,
@@ -211,6 +212,7 @@ class StartupAdmin(MarkdownPreviewMixin, ScopedToUser, FormDefaults, KeptHistory
         StartupPhaseInline,
         EventInline,
         BudgetLineInline,
+        IndicatorInline,
         FormerSlugInline,
         StartupEditorInline,
     ]
@@ -382,6 +384,7 @@ class StartupAdmin(MarkdownPreviewMixin, ScopedToUser, FormDefaults, KeptHistory
 
     def render_change_form(self, request, context, *args, **kwargs):
         context["inlines_after_fieldset"] = self.inlines_after_fieldset
+        context["indicator_upload_url"] = upload_url(request, context.get("original"))
         return super().render_change_form(request, context, *args, **kwargs)
 
     def save_model(self, request, obj, form, change):

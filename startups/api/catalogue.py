@@ -88,6 +88,12 @@ DISTRIBUTIONS = [
         "XLSX",
     ),
     Distribution(
+        "startups:indicators_csv",
+        "indicators.csv : indicateurs d'impact des startups et leurs valeurs datées",
+        "text/csv",
+        "CSV",
+    ),
+    Distribution(
         "api:startup-list",
         "API JSON (v1), avec les filtres du catalogue",
         "application/json",

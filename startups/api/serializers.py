@@ -13,6 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from startups.betagouv.vocabulary import BETAGOUV_NAME_OF_PHASE
+from startups.indicators import ImpactPart, Periodicity
 from startups.models import (
     BudgetKind,
     EventKind,
@@ -225,6 +226,59 @@ class BudgetLineSerializer(serializers.Serializer):
     stated_on = serializers.DateField(help_text="Date du relevé (AAAA-MM-JJ).")
 
 
+class IndicatorValueSerializer(serializers.Serializer):
+    date = serializers.DateField(help_text="Date de la valeur (AAAA-MM-JJ).")
+    value = serializers.DecimalField(
+        max_digits=24,
+        decimal_places=6,
+        coerce_to_string=False,
+        normalize_output=True,
+        help_text="Valeur (nombre décimal, six décimales au plus).",
+    )
+
+
+class IndicatorSerializer(serializers.Serializer):
+    id = serializers.IntegerField(
+        source="pk", help_text="Identifiant de l'indicateur (ancre #indicator-<id>)."
+    )
+    label = serializers.CharField(help_text="Intitulé de l'indicateur.")
+    unit = serializers.CharField(help_text="Unité (utilisateurs, %…) ; vide sinon.")
+    description = serializers.CharField(help_text="Ce qu'il mesure ; vide sinon.")
+    part = serializers.ChoiceField(
+        choices=ImpactPart.choices,
+        help_text=(
+            "Partie de la matrice d'impact du réseau : usable (utilisable), used "
+            "(utilisé), useful (utile), impactful (impactant), efficient "
+            "(efficient)."
+        ),
+    )
+    part_label = serializers.CharField(
+        source="get_part_display", help_text="Partie de la matrice, en français."
+    )
+    periodicity = serializers.ChoiceField(
+        choices=Periodicity.choices,
+        help_text=(
+            "Périodicité des valeurs : day, week, month, quarter, year (jour, "
+            "semaine, mois, trimestre, année)."
+        ),
+    )
+    source_url = serializers.CharField(
+        help_text=(
+            "Adresse des statistiques lisibles par machine d'où les valeurs sont "
+            "reprises chaque jour ; vide si elles sont saisies par l'équipe."
+        )
+    )
+    last_fetched_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text=(
+            "Dernière reprise réussie depuis cette adresse (ISO 8601) ; null sinon."
+        ),
+    )
+    values = IndicatorValueSerializer(
+        many=True, help_text="Valeurs datées, dans l'ordre chronologique."
+    )
+
+
 class StartupDetailSerializer(StartupSerializer):
     description = serializers.CharField(help_text="Présentation, en Markdown.")
     budget_lines = BudgetLineSerializer(
@@ -232,6 +286,13 @@ class StartupDetailSerializer(StartupSerializer):
         help_text=(
             "Lignes de budget déclarées par l'équipe, par année et catégorie ; "
             "une seule ligne réalisée par année et catégorie."
+        ),
+    )
+    indicators = IndicatorSerializer(
+        many=True,
+        help_text=(
+            "Indicateurs d'impact, par partie de la matrice d'impact, avec leurs "
+            "valeurs (vide si la fiche n'en a pas)."
         ),
     )
 

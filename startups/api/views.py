@@ -304,7 +304,8 @@ class StartupViewSet(OpenDataViewSet):
             "Avec son historique de phases, ses événements, ses liens et ses "
             "lignes de budget (budget_lines, vide si l'équipe ne publie pas ses "
             "chiffres ; links.budget donne alors son document de budget, s'il y "
-            "en a un). Un ancien identifiant redirige (301) vers l'actuel."
+            "en a un) et ses indicateurs d'impact avec leurs valeurs datées. Un "
+            "ancien identifiant redirige (301) vers l'actuel."
         ),
         responses={200: s.StartupDetailSerializer, 404: NOT_FOUND},
         parameters=[IDENTIFIER],

@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from startups import budgets
 from startups.budgets import SheetBudget
 from startups.caching import cached_page
+from startups.indicator_charts import indicator_groups
 from startups.markdown import render_markdown
 from startups.models import (
     Event,
@@ -70,6 +71,7 @@ def startup_detail(request, slug: str):
                 title=_("Budget of %(title)s per year, actual and forecast (euros)")
                 % {"title": startup.title},
             ),
+            "indicator_groups": indicator_groups(startup.indicators.all()),
         },
     )
 

@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 
 from startups import budgets, stats
 from startups.caching import cached_page
-from startups.models import Startup
+from startups.models import Phase, Startup
 
 
 @cached_page
@@ -12,8 +12,8 @@ def statistics(request):
     """The catalogue in figures. Queries (see startups.stats): 1 by phase, 1 by
     incubator, 2 by ministerial domain, 1 started per year, 1 phase history
     (portfolio and durations), 1 reach share, 4 budget totals (see
-    startups.budgets): 11 whatever the number of start-ups; none while the
-    catalogue is unchanged (startups.caching)."""
+    startups.budgets), 1 impact indicators by part: 12 whatever the number of
+    start-ups; none while the catalogue is unchanged (startups.caching)."""
     return render(request, "startups/stats.html", _statistics_context())
 
 
@@ -28,8 +28,19 @@ def _statistics_context() -> dict:
     portfolio = stats.portfolio_by_year(startups, today=today, figures=figures)
     durations = stats.median_days_per_phase(startups, today=today, figures=figures)
     reach = stats.reach_share(startups)
+    impact = stats.indicators_by_part(startups)
     return {
         "budget_totals": budgets.network_totals(startups),
+        "impact": impact,
+        "impact_chart": stats.bar_chart(
+            "impact",
+            _("Start-ups with impact indicators, by part of the impact matrix"),
+            [
+                stats.Tally(row.key, str(row.label).capitalize(), row.total)
+                for row in impact
+            ],
+        ),
+        "impact_phases": [stats.Tally(p.value, p.label, 0) for p in Phase],
         "total": stats.format_number(sum(c.value for c in by_phase)),
         "by_phase": by_phase,
         "by_phase_chart": stats.bar_chart(
