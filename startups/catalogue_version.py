@@ -36,6 +36,7 @@ PUBLIC_MODELS = frozenset(
         "Theme",
         "Audience",
         "Technology",
+        "StopReason",
     }
 )
 PRIVATE_MODELS = frozenset(

@@ -22,6 +22,7 @@ from django.db.models import Max
 from django.utils.text import slugify
 from django.utils.translation import gettext
 
+from startups.demo_results import fill_results
 from startups.history import save_sheet_versions
 from startups.models import (
     AccessibilityStatus,
@@ -490,6 +491,7 @@ def seed_demo(*, startups: int, seed: int = 1, history: bool = True) -> DemoSumm
         refresh_technologies(
             Startup.objects.filter(pk__gte=next_pk).only("pk", "technologies")
         )
+        fill_results(range(next_pk, next_pk + startups), seed=seed)
         if history:
             # Each new sheet's history starts with a complete version of it.
             save_sheet_versions(

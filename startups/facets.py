@@ -25,6 +25,7 @@ from django.db.models import QuerySet
 
 from startups.models import (
     Audience,
+    Event,
     Incubator,
     Organisation,
     Startup,
@@ -90,7 +91,20 @@ class FacetCounts:
 
 
 # Facet name -> start-up column, for the facets stored on the start-up itself.
-COLUMN_FACETS = {"phase": "current_phase", "accessibility": "accessibility_status"}
+COLUMN_FACETS = {
+    "phase": "current_phase",
+    "accessibility": "accessibility_status",
+    "certification": "impact_certification",
+}
+# What the national team certified beyond the impact matrix's level: a value
+# per recognition, counted by its own condition (a start-up may have both).
+RECOGNITIONS = {
+    "national_impact": "EXISTS (SELECT 1 FROM {event} e WHERE e.startup_id = {s}.id "
+    "AND e.kind = 'national_impact')",
+    "fast": "{s}.fast_promotion IS NOT NULL",
+}
+# Facets whose values are a fixed list of choices (labels from the filter).
+CHOICE_FACETS = (*COLUMN_FACETS, "recognition")
 # Facet name -> (many-to-many field of Startup, related model, label columns).
 RELATION_FACETS = {
     "sponsor": ("sponsors", Organisation, ("name", "acronym")),
@@ -106,9 +120,18 @@ FACETS = (
     "usertype",
     "technology",
     "accessibility",
+    "certification",
+    "recognition",
 )
 # What each selection keeps of a start-up: enough to group on every facet.
-_COLUMNS = ("id", "incubator_id", "current_phase", "accessibility_status")
+_COLUMNS = (
+    "id",
+    "incubator_id",
+    "current_phase",
+    "accessibility_status",
+    "impact_certification",
+    "fast_promotion",
+)
 
 
 def count_facets(
@@ -153,7 +176,7 @@ def _count(selections: dict[str, Selection], facets: list[str]) -> dict[str, lis
             hint = "MATERIALIZED " if costly else "NOT MATERIALIZED "
         sql, sql_params = (
             queryset.order_by()
-            .values_list("pk", "incubator_id", "current_phase", "accessibility_status")
+            .values_list("pk", *_COLUMNS[1:])
             .query.get_compiler(using=db)
             .as_sql()
         )
@@ -183,6 +206,13 @@ def _branches(facet: str, s: str, q) -> list[str]:
         return [
             f"SELECT '{facet}', {column}, NULL, NULL, COUNT(*) "
             f"FROM {s} GROUP BY {column}"
+        ]
+    if facet == "recognition":
+        event = q(Event._meta.db_table)
+        return [
+            f"SELECT '{facet}', '{value}', NULL, NULL, COUNT(*) FROM {s} "
+            f"WHERE {condition.format(event=event, s=s)}"
+            for value, condition in RECOGNITIONS.items()
         ]
 
     def counted(model, label_columns, grouped_sql):
@@ -242,7 +272,7 @@ def _facet_counts(rows, *, labels, choices, selected) -> FacetCounts:
     facets = []
     for name in FACETS:
         chosen = selected.get(name) or []
-        if name in COLUMN_FACETS:
+        if name in CHOICE_FACETS:
             options = [
                 FacetOption(
                     value, str(label), counts[name].get(value, 0), value in chosen

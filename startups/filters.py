@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from startups.betagouv.vocabulary import PHASE_OF_BETAGOUV_NAME
 from startups.caching import Parts, catalogue_version, normalised_query
 from startups.facets import (
-    COLUMN_FACETS,
+    CHOICE_FACETS,
     FACETS,
     FacetCounts,
     Selection,
@@ -26,6 +26,8 @@ from startups.facets import (
 from startups.models import (
     AccessibilityStatus,
     Audience,
+    Event,
+    ImpactCertification,
     Incubator,
     Organisation,
     Phase,
@@ -47,7 +49,12 @@ PAGE_SIZE = 24
 STOPPED_PHASES = [Phase.ABANDONED, Phase.INCONCLUSIVE]
 # Filters on columns of the facets index (models.Startup): choosing their rows
 # again costs less than keeping them (see startups.facets.Selection).
-CHEAP_FILTERS = {"phase", "accessibility", "hide_stopped"}
+CHEAP_FILTERS = {"phase", "accessibility", "hide_stopped", "certification"}
+# The recognitions the national team gives (startups.facets.RECOGNITIONS).
+RECOGNITION_CHOICES = [
+    ("national_impact", _("National impact")),
+    ("fast", _("FAST funding")),
+]
 
 
 class MultipleValueField(forms.Field):
@@ -179,6 +186,7 @@ SORTS = {
     "-updated": _("Last updated first"),
     "-started": _("Most recently started first"),
     "phase": _("Phase"),
+    "-transparency": _("Most complete sheets first"),
 }
 
 
@@ -211,6 +219,16 @@ class StartupFilter(django_filters.FilterSet):
         label=_("Accessibility"),
         choices=AccessibilityStatus.choices,
         method="filter_accessibility",
+    )
+    certification = MultipleValueFilter(
+        label=_("Impact matrix"),
+        choices=ImpactCertification.choices,
+        method="filter_certification",
+    )
+    recognition = MultipleValueFilter(
+        label=_("Certified by the national team"),
+        choices=RECOGNITION_CHOICES,
+        method="filter_recognition",
     )
     hide_stopped = SwitchFilter(
         label=_("Hide stopped services"), method="filter_hide_stopped"
@@ -274,6 +292,22 @@ class StartupFilter(django_filters.FilterSet):
     def filter_accessibility(self, queryset, name, value):
         return queryset.filter(accessibility_status__in=value)
 
+    def filter_certification(self, queryset, name, value):
+        return queryset.filter(impact_certification__in=value)
+
+    def filter_recognition(self, queryset, name, value):
+        # Either recognition, as the facet's other values (OR within a facet).
+        condition = Q()
+        if "national_impact" in value:
+            condition |= Q(
+                pk__in=Event.objects.filter(kind=Event.Kind.NATIONAL_IMPACT).values(
+                    "startup_id"
+                )
+            )
+        if "fast" in value:
+            condition |= Q(fast_promotion__isnull=False)
+        return queryset.filter(condition)
+
     def filter_incubator(self, queryset, name, value):
         co_incubated = Startup.co_incubators.through.objects.filter(
             incubator__in=value
@@ -335,6 +369,8 @@ class StartupFilter(django_filters.FilterSet):
             )
         if sort == "phase":
             return queryset.in_phase_order()
+        if sort == "-transparency":
+            return queryset.order_by("-transparency_score", "sort_title", "pk")
         return queryset.order_by("sort_title", "pk")
 
     @property
@@ -383,7 +419,7 @@ class StartupFilter(django_filters.FilterSet):
         counts, rows = count_facets(
             selections,
             labels={name: self.form.fields[name].label for name in FACETS},
-            choices={name: self.form.fields[name].choices for name in COLUMN_FACETS},
+            choices={name: self.form.fields[name].choices for name in CHOICE_FACETS},
             selected={name: cleaned.get(name) for name in FACETS},
             known=known,
         )

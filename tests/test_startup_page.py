@@ -640,10 +640,11 @@ def test_the_query_count_does_not_grow_with_the_lists_on_the_page(
     assert big.technology_terms.count() == 8
 
     # The catalogue version (ETag, startups.caching), the start-up with its main
-    # incubator, then co-incubators, sponsors, themes, audiences, technologies,
+    # incubator, reason for stopping and successor, then its published
+    # predecessors, co-incubators, sponsors, themes, audiences, technologies,
     # phases and events: one query each.
     for startup in (small, big):
-        with django_assert_num_queries(9):
+        with django_assert_num_queries(10):
             assert client.get(startup.get_absolute_url()).status_code == 200
 
 

@@ -356,7 +356,8 @@ def test_each_chart_is_an_accessible_svg_with_one_bar_per_value(client, portfoli
         assert chart.count('class="stats-chart__bar"') == bars, chart_id
     years = 2023 - 2017 + 1 + (dt.date.today().year - 2023)
     assert svg(html, "portfolio").count("stats-chart__segment") == years * len(Phase)
-    assert html.count("<caption id=") == 7
+    # Each chart's table, and the transparency coverage table.
+    assert html.count("<caption id=") == 8
 
 
 def test_the_page_has_a_breadcrumb_a_description_and_an_english_version(
@@ -390,15 +391,16 @@ def test_the_page_query_count_does_not_grow_with_the_number_of_startups(
             )
 
     # by phase, by incubator, by domain + without a sponsor, per year, the phase
-    # history (portfolio and durations), the reach share
+    # history (portfolio and durations), the reach share, the transparency
+    # coverage
     add(5)
     with django_assert_max_num_queries(
-        8
+        9
     ):  # +1: the catalogue version (ETag, startups.caching)
         assert client.get("/stats/").status_code == 200
     add(35)
     with django_assert_max_num_queries(
-        8
+        9
     ):  # +1: the catalogue version (ETag, startups.caching)
         response = client.get("/stats/")
     assert table_rows(response.content.decode(), "by-phase")[1] == [

@@ -7,7 +7,7 @@ from django.contrib import admin
 
 from startups.admin.common import FormDefaults, KeptHistory, NationalTeamWrites
 from startups.admin.site import site
-from startups.models import Audience, Organisation, Theme
+from startups.models import Audience, Organisation, StopReason, Theme
 from startups.services import refresh_search_text
 
 
@@ -34,3 +34,14 @@ class TermAdmin(NationalTeamWrites, admin.ModelAdmin):
         # Start-ups are found by their themes' labels.
         if isinstance(obj, Theme):
             refresh_search_text(obj.startups.all())
+
+
+@admin.register(StopReason, site=site)
+class StopReasonAdmin(admin.ModelAdmin):
+    """Reasons for stopping: a list the staff keep (incubator staff add and
+    rename; only the national team deletes one, and not while a sheet uses it:
+    the foreign key protects it)."""
+
+    list_display = ["label", "slug"]
+    search_fields = ["label", "slug"]
+    prepopulated_fields = {"slug": ["label"]}

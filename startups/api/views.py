@@ -70,7 +70,7 @@ def _reject_nul_characters(request) -> None:
 # or one of a list: an empty value is none of these (the schema says so).
 SINGLE_VALUED = ("q", "year", "sort", "page", "page_size")
 WHOLE_NUMBERS = ("year", "page", "page_size")
-ENUMERATED = ("sort", "phase", "accessibility")
+ENUMERATED = ("sort", "phase", "accessibility", "certification", "recognition")
 
 
 def _reject_repeated_or_empty(request) -> None:
@@ -214,6 +214,15 @@ FILTER_DESCRIPTIONS = {
     "technology": (
         "Identifiant de technologie (« react » pour React et react). Répétable."
     ),
+    "certification": (
+        "Niveau de la matrice d'impact : none (aucune), published (publiée), "
+        "reviewed (revue par les coachs), certified (certifiée : impact "
+        "national). Répétable."
+    ),
+    "recognition": (
+        "Ce que l'équipe nationale a reconnu : national_impact (impact national), "
+        "fast (financement FAST). Répétable : l'une ou l'autre."
+    ),
     "hide_stopped": (
         "1 pour laisser de côté les services arrêtés (abandonnés, investigations "
         "non concluantes) ; par défaut, tout le catalogue."
@@ -222,7 +231,8 @@ FILTER_DESCRIPTIONS = {
     "sort": (
         "Ordre des résultats : name (par nom, par défaut), -updated (dernières "
         "mises à jour d'abord), -started (derniers commencés d'abord), phase (par "
-        "phase du cycle de vie)."
+        "phase du cycle de vie), -transparency (score de transparence le plus "
+        "haut d'abord)."
     ),
 }
 

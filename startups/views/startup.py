@@ -13,6 +13,7 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from startups import transparency
 from startups.caching import cached_page
 from startups.markdown import render_markdown
 from startups.models import (
@@ -63,6 +64,11 @@ def startup_detail(request, slug: str):
             ),
             "fast_amount": format_euros(startup.fast_amount),
             "links": links_of(startup),
+            "transparency": transparency.criteria_of(startup),
+            "successor": startup.successor
+            if startup.successor and startup.successor.is_published
+            else None,
+            "predecessors": list(startup.predecessors.all()),
         },
     )
 

@@ -11,7 +11,8 @@ from startups.models import Startup
 def statistics(request):
     """The catalogue in figures. Queries (see startups.stats): 1 by phase, 1 by
     incubator, 2 by ministerial domain, 1 started per year, 1 phase history
-    (portfolio and durations), 1 reach share: 7 whatever the number of
+    (portfolio and durations), 1 reach share, 1 transparency coverage: 8
+    whatever the number of
     start-ups; none while the catalogue is unchanged (startups.caching)."""
     return render(request, "startups/stats.html", _statistics_context())
 
@@ -28,6 +29,7 @@ def _statistics_context() -> dict:
     durations = stats.median_days_per_phase(startups, today=today, figures=figures)
     reach = stats.reach_share(startups)
     return {
+        "transparency": stats.transparency_coverage(startups),
         "total": stats.format_number(sum(c.value for c in by_phase)),
         "by_phase": by_phase,
         "by_phase_chart": stats.bar_chart(
