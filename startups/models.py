@@ -950,14 +950,6 @@ class Startup(StoredImages, models.Model):
                 include=["id", "impact_certification", "fast_promotion"],
                 name="startup_facets_idx",
             ),
-            # The catalogue sorted by transparency score, most complete first.
-            models.Index(
-                "is_published",
-                models.F("transparency_score").desc(),
-                "sort_title",
-                "id",
-                name="startup_transparency_idx",
-            ),
             models.Index(fields=["-updated_at"], name="startup_updated_idx"),
             # The catalogue: published start-ups in alphabetical order, a page
             # at a time. With the id: a deep page's skipped rows are read from

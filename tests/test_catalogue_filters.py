@@ -303,10 +303,21 @@ def test_with_one_theme_chosen_the_theme_facet_is_not_counted_again(
                 "usertype",
                 "technology",
                 "accessibility",
+                "certification",
+                "recognition",
             ]
         ),
         sorted(
-            ["phase", "incubator", "sponsor", "usertype", "technology", "accessibility"]
+            [
+                "phase",
+                "incubator",
+                "sponsor",
+                "usertype",
+                "technology",
+                "accessibility",
+                "certification",
+                "recognition",
+            ]
         ),
     ]
     assert facet(response, "thematic") == {"sante": (12, False), "emploi": (6, True)}

@@ -184,7 +184,10 @@ def test_each_figure_agrees_with_a_computation_from_the_startups(client, portfol
         for p in LIFE[1:]
     ]
     assert sorted(table_rows(html, "stop-reasons")) == sorted(
-        [["Aucune raison indiquée" if k == "—" else k, str(n)] for k, n in reasons.items()]
+        [
+            ["Aucune raison indiquée" if k == "—" else k, str(n)]
+            for k, n in reasons.items()
+        ]
     )
     national_years = range(min(national), max(national) + 1)
     assert table_rows(html, "national-impact") == [
@@ -225,7 +228,9 @@ def test_each_chart_is_an_accessible_svg_followed_by_its_table(client, portfolio
         chart = svg(html, chart_id)
         assert 'role="img"' in chart
         assert f'<title id="chart-{chart_id}-title">' in chart
-        assert html.index(f'id="chart-{chart_id}"') < html.index(f'id="table-{table_id}"')
+        assert html.index(f'id="chart-{chart_id}"') < html.index(
+            f'id="table-{table_id}"'
+        )
     assert svg(html, "stop-reasons").count('class="stats-chart__bar"') == 3
 
 
@@ -283,7 +288,9 @@ def test_the_page_is_in_both_languages_at_its_own_addresses(client, portfolio):
     assert client.get("/results/").status_code == 404
 
 
-def test_the_home_and_stats_pages_link_to_it_and_the_sitemap_lists_it(client, portfolio):
+def test_the_home_and_stats_pages_link_to_it_and_the_sitemap_lists_it(
+    client, portfolio
+):
     assert 'href="/resultats/"' in client.get("/").content.decode()
     assert 'href="/resultats/"' in client.get("/stats/").content.decode()
     assert 'href="/en/results/"' in client.get("/en/stats/").content.decode()
@@ -294,7 +301,9 @@ def test_the_home_and_stats_pages_link_to_it_and_the_sitemap_lists_it(client, po
     text = sitemap.content.decode()
     if "<sitemapindex" in text:
         for location in re.findall(r"<loc>([^<]+)</loc>", text):
-            text += client.get(location.replace("http://testserver", "")).content.decode()
+            text += client.get(
+                location.replace("http://testserver", "")
+            ).content.decode()
     assert "http://testserver/resultats/" in text
     assert "http://testserver/en/results/" in text
 

@@ -195,16 +195,6 @@ class Migration(migrations.Migration):
                 name="startup_facets_idx",
             ),
         ),
-        migrations.AddIndex(
-            model_name="startup",
-            index=models.Index(
-                models.F("is_published"),
-                models.OrderBy(models.F("transparency_score"), descending=True),
-                models.F("sort_title"),
-                models.F("id"),
-                name="startup_transparency_idx",
-            ),
-        ),
         migrations.AddConstraint(
             model_name="startup",
             constraint=models.CheckConstraint(
