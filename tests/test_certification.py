@@ -11,8 +11,13 @@ from django.utils import timezone, translation
 from reversion.models import Version
 
 from startups import history
-from startups.models import Event, ImpactCertification, IncubatorMembership, Startup
-from startups.models import StartupEditor
+from startups.models import (
+    Event,
+    ImpactCertification,
+    IncubatorMembership,
+    Startup,
+    StartupEditor,
+)
 from startups.services import restore_version
 from tests.helpers import rendered_form
 
