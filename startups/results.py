@@ -95,7 +95,7 @@ class Cohort:
     @property
     def reached_percent_display(self) -> str:
         percent = self.reached_percent
-        return "—" if percent is None else format_number(percent, 1)
+        return "—" if percent is None else format_number(round(percent, 1), 1)
 
     @property
     def stopped_display(self) -> str:

@@ -412,7 +412,7 @@ def transparency_coverage(startups: QuerySet[Startup]) -> Coverage:
     columns.append(Tally("all", str(_("All phases")), totals["total"]))
 
     def share(met: int, total: int) -> str:
-        return format_number(100 * met / total, 0) if total else "—"
+        return format_number(round(100 * met / total)) if total else "—"
 
     return Coverage(
         columns=columns,

@@ -60,7 +60,7 @@ def _results_context() -> dict:
         "reached_total": stats.format_number(total),
         "reached_percent": "—"
         if not total
-        else stats.format_number(100 * reached / total, 1),
+        else stats.format_number(round(100 * reached / total, 1), 1),
         "reach_chart": stats.bar_chart(
             "reach-by-cohort",
             _("Share of each cohort that reached integration or operation (%)"),
