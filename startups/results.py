@@ -29,9 +29,6 @@ from dataclasses import dataclass
 from django.db.models import (
     Case,
     Count,
-    DurationField,
-    ExpressionWrapper,
-    F,
     IntegerField,
     OuterRef,
     QuerySet,
@@ -42,6 +39,7 @@ from django.db.models import (
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
+from startups.expressions import DaysBetween
 from startups.filters import STOPPED_PHASES
 from startups.models import Event, EventKind, Phase, Startup, StartupPhase
 from startups.stats import Tally, _median, format_number
@@ -191,18 +189,13 @@ def median_days_to_phase(
             startup__started_on__isnull=False,
         )
         .order_by()
-        .annotate(
-            after=ExpressionWrapper(
-                F("start") - F("startup__started_on"), output_field=DurationField()
-            )
-        )
+        .annotate(after=DaysBetween("start", "startup__started_on"))
         .values_list("phase", "after")
         .annotate(n=Count("pk"))
     )
     days: dict[str, dict[int, int]] = defaultdict(dict)
     for phase, after, n in rows:
-        value = after.days if isinstance(after, dt.timedelta) else int(after)
-        days[phase][value] = days[phase].get(value, 0) + n
+        days[phase][int(after)] = days[phase].get(int(after), 0) + n
     return [
         TimeToPhase(
             p.value, p.label, _median(days[p.value]), sum(days[p.value].values())
