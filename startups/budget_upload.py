@@ -38,6 +38,7 @@ from startups.models import (
     last_budget_year,
 )
 from startups.search import normalise_text
+from startups.services import refresh_transparency
 
 MAX_BYTES = 512 * 1024
 MAX_LINES = 2000
@@ -312,6 +313,8 @@ def replace_budget(*, startup: Startup, lines: list[ParsedLine], user) -> int:
     )
     Startup.objects.filter(pk=locked.pk).update(updated_at=timezone.now())
     save_sheet_versions([locked.pk], comment=_("Budget uploaded (CSV file)"), user=user)
+    # The budget criterion of its transparency score.
+    refresh_transparency([locked.pk])
     bump_catalogue_version()
     return len(lines)
 

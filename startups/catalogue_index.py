@@ -32,10 +32,10 @@ from django.db import connections, transaction
 from pyroaring import BitMap
 
 from startups.catalogue_version import _read_version
-from startups.models import BudgetLine, Startup
+from startups.facets import COLUMN_FACETS
+from startups.models import BudgetLine, Event, EventKind, Startup
 
 # Facets whose values are columns of the start-up; the others are relations.
-COLUMN_FACETS = {"phase": "current_phase", "accessibility": "accessibility_status"}
 RELATIONS = {
     "sponsor": "sponsors",
     "thematic": "themes",
@@ -161,7 +161,7 @@ def positions_of(ids: array) -> array:
 def build(using: str = "default") -> CatalogueIndex:
     """Read the published catalogue (a few queries, one transaction: the
     version and the rows agree)."""
-    from startups.filters import ordered  # filters reads this module
+    from startups.filters import SORTS, ordered  # filters reads this module
 
     connection = connections[using]
     outermost = not connection.in_atomic_block
@@ -172,31 +172,41 @@ def build(using: str = "default") -> CatalogueIndex:
         version, _changed = _read_version(connection)
         published = Startup.objects.using(using).published()
         values: dict[str, dict[str, list[int]]] = {
-            name: {} for name in (*COLUMN_FACETS, "incubator", *RELATIONS, "budget")
+            name: {}
+            for name in (
+                *COLUMN_FACETS,
+                "incubator",
+                *RELATIONS,
+                "budget",
+                "recognition",
+            )
         }
         years: dict[int, list[int]] = {}
         ids: list[int] = []
         incubator_of: dict[int, int] = {}
+        columns = list(COLUMN_FACETS.items())
         for (
             pk,
             incubator_id,
-            phase,
-            accessibility,
             started,
             budget_url,
+            fast_promotion,
+            *facet_values,
         ) in published.values_list(
             "pk",
             "incubator_id",
-            "current_phase",
-            "accessibility_status",
             "started_on",
             "budget_url",
+            "fast_promotion",
+            *(column for _facet, column in columns),
         ).order_by():
             ids.append(pk)
             if budget_url:
                 values["budget"].setdefault("link", []).append(pk)
-            values["phase"].setdefault(phase, []).append(pk)
-            values["accessibility"].setdefault(accessibility, []).append(pk)
+            if fast_promotion is not None:
+                values["recognition"].setdefault("fast", []).append(pk)
+            for (facet, _column), value in zip(columns, facet_values, strict=True):
+                values[facet].setdefault(value, []).append(pk)
             incubator_of[pk] = incubator_id
             if started is not None:
                 years.setdefault(started.year, []).append(pk)
@@ -255,10 +265,22 @@ def build(using: str = "default") -> CatalogueIndex:
         )
         if with_figures:
             values["budget"]["figures"] = with_figures
+        # The recognitions (startups.facets.RECOGNITIONS): national impact is
+        # an event; FAST, the promotion read above.
+        national = Event.objects.using(using).filter(kind=EventKind.NATIONAL_IMPACT)
+        certified = sorted(
+            {
+                pk
+                for pk in national.values_list("startup_id", flat=True).order_by()
+                if pk in incubator_of
+            }
+        )
+        if certified:
+            values["recognition"]["national_impact"] = certified
 
         orders = {
             sort: array("q", ordered(published, sort).values_list("pk", flat=True))
-            for sort in ("name", "-updated", "-started", "phase")
+            for sort in SORTS
         }
     name_position = positions_of(orders["name"])
     return CatalogueIndex(

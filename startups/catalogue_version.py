@@ -42,6 +42,7 @@ PUBLIC_MODELS = frozenset(
         # Impact indicators and their values: the start-up page, stats, API.
         "Indicator",
         "IndicatorValue",
+        "StopReason",
     }
 )
 PRIVATE_MODELS = frozenset(

@@ -5,7 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Aggregate, Expression, Model, OuterRef, Subquery, TextField
+from django.db.models import (
+    Aggregate,
+    Expression,
+    Func,
+    IntegerField,
+    Model,
+    OuterRef,
+    Subquery,
+    TextField,
+)
 
 if TYPE_CHECKING:
     from django.db.backends.base.base import BaseDatabaseWrapper
@@ -16,6 +25,33 @@ from startups.search import normalise_text
 # What joins the values of a list in the database: a control character (unit
 # separator) that no name or label holds, so that splitting it back is exact.
 _UNIT_SEPARATOR = "\x1f"
+
+
+class DaysBetween(Func):
+    """The whole number of days from the second date to the first, computed by
+    the database itself (date subtraction on PostgreSQL, julianday on SQLite)
+    rather than by Django's Python function on SQLite, so that a grouped
+    query over thousands of rows stays in SQL."""
+
+    arity = 2
+    output_field = IntegerField()
+    template = "(%(expressions)s)"
+    arg_joiner = " - "
+
+    def as_sqlite(
+        self,
+        compiler: SQLCompiler,
+        connection: BaseDatabaseWrapper,
+        **extra_context: Any,
+    ) -> tuple[str, tuple[str | int, ...]]:
+        sql, params = self.as_sql(
+            compiler,
+            connection,
+            template="CAST(julianday(%(expressions)s) AS INTEGER)",
+            arg_joiner=") - julianday(",
+            **extra_context,
+        )
+        return sql, tuple(params)
 
 
 class _Joined(Aggregate):

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from startups.models import (
     Audience,
     BudgetLine,
+    Event,
     Incubator,
     Organisation,
     Startup,
@@ -100,7 +101,18 @@ class FacetCounts:
 
 
 # Facet name -> start-up column, for the facets stored on the start-up itself.
-COLUMN_FACETS = {"phase": "current_phase", "accessibility": "accessibility_status"}
+COLUMN_FACETS = {
+    "phase": "current_phase",
+    "accessibility": "accessibility_status",
+    "certification": "impact_certification",
+}
+# What the national team certified beyond the impact matrix's level: a value
+# per recognition, counted by its own condition (a start-up may have both).
+RECOGNITIONS = {
+    "national_impact": "EXISTS (SELECT 1 FROM {event} e WHERE e.startup_id = {s}.id "
+    "AND e.kind = 'national_impact')",
+    "fast": "{s}.fast_promotion IS NOT NULL",
+}
 # Facet name -> (many-to-many field of Startup, related model, label columns).
 RELATION_FACETS = {
     "sponsor": ("sponsors", Organisation, ("name", "acronym")),
@@ -114,7 +126,7 @@ BUDGET_CHOICES = [
     ("link", _("Budget document (link)")),
 ]
 # Facets whose values are a fixed list of choices (labels from the filter).
-CHOICE_FACETS = (*COLUMN_FACETS, "budget")
+CHOICE_FACETS = (*COLUMN_FACETS, "budget", "recognition")
 FACETS = (
     "phase",
     "incubator",
@@ -124,9 +136,18 @@ FACETS = (
     "technology",
     "accessibility",
     "budget",
+    "certification",
+    "recognition",
 )
 # What each selection keeps of a start-up: enough to group on every facet.
-_COLUMNS = ("id", "incubator_id", "current_phase", "accessibility_status")
+_COLUMNS = (
+    "id",
+    "incubator_id",
+    "current_phase",
+    "accessibility_status",
+    "impact_certification",
+    "fast_promotion",
+)
 
 
 def count_facets(
@@ -179,7 +200,7 @@ def _count(selections, facets: list[str]) -> dict[str, list]:
             hint = "MATERIALIZED " if costly else "NOT MATERIALIZED "
         sql, sql_params = (
             queryset.order_by()
-            .values_list("pk", "incubator_id", "current_phase", "accessibility_status")
+            .values_list("pk", *_COLUMNS[1:])
             .query.get_compiler(using=db)
             .as_sql()
         )
@@ -209,6 +230,13 @@ def _branches(facet: str, s: str, q) -> list[str]:
         return [
             f"SELECT '{facet}', {column}, NULL, NULL, COUNT(*) "
             f"FROM {s} GROUP BY {column}"
+        ]
+    if facet == "recognition":
+        event = q(Event._meta.db_table)
+        return [
+            f"SELECT '{facet}', '{value}', NULL, NULL, COUNT(*) FROM {s} "
+            f"WHERE {condition.format(event=event, s=s)}"
+            for value, condition in RECOGNITIONS.items()
         ]
 
     def counted(model, label_columns, grouped_sql):

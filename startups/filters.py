@@ -33,6 +33,8 @@ from startups.models import (
     AccessibilityStatus,
     Audience,
     BudgetLine,
+    Event,
+    ImpactCertification,
     Incubator,
     Organisation,
     Phase,
@@ -60,7 +62,12 @@ CANDIDATES_SEARCHED = 5000
 STOPPED_PHASES = [Phase.ABANDONED, Phase.INCONCLUSIVE]
 # Filters on columns of the facets index (models.Startup): choosing their rows
 # again costs less than keeping them (see startups.facets.Selection).
-CHEAP_FILTERS = {"phase", "accessibility", "hide_stopped"}
+CHEAP_FILTERS = {"phase", "accessibility", "hide_stopped", "certification"}
+# The recognitions the national team gives (startups.facets.RECOGNITIONS).
+RECOGNITION_CHOICES = [
+    ("national_impact", _("National impact")),
+    ("fast", _("FAST funding")),
+]
 
 
 class MultipleValueField(forms.Field):
@@ -197,6 +204,8 @@ def ordered(queryset: QuerySet, sort: str) -> QuerySet:
         )
     if sort == "phase":
         return queryset.in_phase_order()
+    if sort == "-transparency":
+        return queryset.order_by("-transparency_score", "sort_title", "pk")
     return queryset.order_by("sort_title", "pk")
 
 
@@ -205,6 +214,7 @@ SORTS = {
     "-updated": _("Last updated first"),
     "-started": _("Most recently started first"),
     "phase": _("Phase"),
+    "-transparency": _("Most complete sheets first"),
 }
 
 
@@ -242,6 +252,16 @@ class StartupFilter(django_filters.FilterSet):
         label=_("Budget published"),
         choices=BUDGET_CHOICES,
         method="filter_budget",
+    )
+    certification = MultipleValueFilter(
+        label=_("Impact matrix"),
+        choices=ImpactCertification.choices,
+        method="filter_certification",
+    )
+    recognition = MultipleValueFilter(
+        label=_("Certified by the national team"),
+        choices=RECOGNITION_CHOICES,
+        method="filter_recognition",
     )
     hide_stopped = SwitchFilter(
         label=_("Hide stopped services"), method="filter_hide_stopped"
@@ -304,6 +324,22 @@ class StartupFilter(django_filters.FilterSet):
 
     def filter_accessibility(self, queryset, name, value):
         return queryset.filter(accessibility_status__in=value)
+
+    def filter_certification(self, queryset, name, value):
+        return queryset.filter(impact_certification__in=value)
+
+    def filter_recognition(self, queryset, name, value):
+        # Either recognition, as the facet's other values (OR within a facet).
+        condition = Q()
+        if "national_impact" in value:
+            condition |= Q(
+                pk__in=Event.objects.filter(kind=Event.Kind.NATIONAL_IMPACT).values(
+                    "startup_id"
+                )
+            )
+        if "fast" in value:
+            condition |= Q(fast_promotion__isnull=False)
+        return queryset.filter(condition)
 
     def filter_incubator(self, queryset, name, value):
         return queryset.incubated_by(value)

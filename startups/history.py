@@ -55,6 +55,8 @@ DERIVED_FIELDS = (
     "search_text",
     "search_body",
     "sort_title",
+    "transparency_score",
+    "transparency_met",
     "created_at",
     "updated_at",
 )

@@ -369,6 +369,24 @@ class Technology(Term):
         verbose_name_plural = _("technologies")
 
 
+class StopReason(Term):
+    """Why a service stopped (an abandon, an inconclusive investigation): a
+    vocabulary the staff keep, with defaults made by migration 0018."""
+
+    class Meta(Term.Meta):
+        verbose_name = _("reason for stopping")
+        verbose_name_plural = _("reasons for stopping")
+
+
+class ImpactCertification(models.TextChoices):
+    """How far the national team has checked a sheet's impact matrix."""
+
+    NONE = "none", _("None")
+    PUBLISHED = "published", _("Published")
+    REVIEWED = "reviewed", _("Reviewed by the coaches")
+    CERTIFIED = "certified", _("Certified: national impact")
+
+
 class AccessibilityStatus(models.TextChoices):
     FULLY_COMPLIANT = "fully", _("Fully compliant")
     PARTIALLY_COMPLIANT = "partially", _("Partially compliant")
@@ -377,7 +395,16 @@ class AccessibilityStatus(models.TextChoices):
 
 
 # What a start-up's card shows (catalogue, incubator and sponsor pages).
-CARD_FIELDS = ("slug", "title", "mission", "current_phase", "incubator", "screenshot")
+CARD_FIELDS = (
+    "slug",
+    "title",
+    "mission",
+    "current_phase",
+    "incubator",
+    "screenshot",
+    "impact_certification",
+    "fast_promotion",
+)
 # The widest columns of a start-up (about 1.5 kB together), which only search
 # reads, in SQL: pages that list start-ups leave them in the database.
 SEARCH_FIELDS = ("search_title", "search_text", "search_body", "search_vector")
@@ -431,6 +458,18 @@ class StartupQuerySet(models.QuerySet):
             self.published()
             .select_related("incubator")
             .only(*CARD_FIELDS, "incubator__slug", "incubator__name")
+            .with_national_impact()
+        )
+
+    def with_national_impact(self):
+        """Each row's `has_national_impact` (a national impact event), for its
+        card's badge: a subquery in the same query."""
+        return self.annotate(
+            has_national_impact=models.Exists(
+                Event.objects.filter(
+                    startup=models.OuterRef("pk"), kind=EventKind.NATIONAL_IMPACT
+                )
+            )
         )
 
     def in_phase_order(self):
@@ -473,9 +512,15 @@ class StartupQuerySet(models.QuerySet):
         all their values: two). Not limited to published sheets: staff may
         preview the others."""
         return (
-            self.select_related("incubator")
+            self.select_related("incubator", "stop_reason", "successor")
             .defer(*SEARCH_FIELDS)
             .prefetch_related(
+                models.Prefetch(
+                    "predecessors",
+                    queryset=Startup.objects.published()
+                    .only("slug", "title", "successor")
+                    .order_by("sort_title", "pk"),
+                ),
                 "co_incubators",
                 "sponsors",
                 "themes",
@@ -508,8 +553,9 @@ class StartupQuerySet(models.QuerySet):
         show, whatever the number of start-ups."""
         return (
             self.published()
-            .select_related("incubator")
+            .select_related("incubator", "stop_reason")
             .defer(*SEARCH_FIELDS)
+            .annotate(successor_slug=Startup.public_successor_slug())
             .prefetch_related(
                 "co_incubators", "sponsors", "themes", "audiences", "phases", "events"
             )
@@ -545,6 +591,7 @@ class StartupQuerySet(models.QuerySet):
             self.published()
             .select_related("incubator")
             .only(*CARD_FIELDS, "incubator__slug", "incubator__name")
+            .with_national_impact()
             .in_phase_order()
         )
 
@@ -607,10 +654,35 @@ class StartupQuerySet(models.QuerySet):
             | Q(has_later=True)
         )
 
+    def successors_of(self, startup_id: int, *, limit: int = 100) -> list[int]:
+        """The chain of successors from `startup_id` on (itself first), one
+        query a step, `limit` steps at most: what a "continued as" must not
+        loop back to."""
+        chain = [startup_id]
+        while len(chain) <= limit:
+            following = (
+                Startup.objects.filter(pk=chain[-1])
+                .values_list("successor_id", flat=True)
+                .first()
+            )
+            if following is None or following in chain:
+                break
+            chain.append(following)
+        return chain
+
     def for_staff_home(self):
         """The staff home's list: least recently updated first, so that the stale
         sheets lead, each with its main incubator, in one query."""
         return self.select_related("incubator").order_by("updated_at", "pk")
+
+    def for_transparency_list(self):
+        """The staff home's least complete sheets: lowest transparency score
+        first, with their main incubator, in one query."""
+        return (
+            self.select_related("incubator")
+            .defer(*SEARCH_FIELDS, "description")
+            .order_by("transparency_score", "sort_title", "pk")
+        )
 
     def count_stale(self, *, before) -> dict[str, int]:
         """{"total": start-ups, "stale": those not updated since `before`}, in one
@@ -717,6 +789,67 @@ class Startup(StoredImages, models.Model):
     fast_amount = models.PositiveIntegerField(
         _("FAST funding (euros)"), null=True, blank=True
     )
+    # What the national team certifies (policy.NATIONAL_TEAM_FIELDS): the
+    # level and its date; who last changed any of it, and when, is written by
+    # services.note_certification (never by a form or a restore).
+    impact_certification = models.CharField(
+        _("impact matrix certification"),
+        max_length=20,
+        choices=ImpactCertification,
+        default=ImpactCertification.NONE,
+    )
+    impact_certification_on = models.DateField(
+        _("impact matrix certified on"),
+        null=True,
+        blank=True,
+        help_text=_("Today if left empty when the level changes."),
+    )
+    certification_set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("certification last set by"),
+    )
+    certification_set_at = models.DateTimeField(
+        _("certification last set"), null=True, blank=True, editable=False
+    )
+    # Why a stopped service stopped, and what continued it.
+    stop_reason = models.ForeignKey(
+        StopReason,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="startups",
+        verbose_name=_("reason for stopping"),
+        help_text=_("For an abandoned service or an inconclusive investigation."),
+    )
+    stop_comment = models.TextField(_("why it stopped"), blank=True)
+    successor = models.ForeignKey(
+        "self",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="predecessors",
+        verbose_name=_("continued as"),
+        help_text=_("The start-up that took over after a pivot or a merger."),
+    )
+    # Derived from the sheet by services.refresh_transparency (startups.
+    # transparency): the share of its criteria met, in percent, and their keys
+    # (",website,stats,"), so that the catalogue sorts and the stats page counts
+    # in SQL.
+    transparency_score = models.PositiveSmallIntegerField(
+        _("transparency score"), default=0, editable=False
+    )
+    transparency_met = models.CharField(
+        _("transparency criteria met"),
+        max_length=300,
+        blank=True,
+        default="",
+        editable=False,
+    )
     screenshot = models.ImageField(
         _("screenshot"),
         upload_to="screenshots/",
@@ -814,6 +947,14 @@ class Startup(StoredImages, models.Model):
             models.CheckConstraint(
                 condition=~Q(title=""), name="startup_title_not_empty"
             ),
+            models.CheckConstraint(
+                condition=Q(impact_certification__in=ImpactCertification.values),
+                name="startup_impact_certification_known",
+            ),
+            models.CheckConstraint(
+                condition=~Q(successor=models.F("pk")),
+                name="startup_successor_not_itself",
+            ),
         ]
         indexes = [
             # What the catalogue's counts read, for every published start-up:
@@ -826,7 +967,7 @@ class Startup(StoredImages, models.Model):
                     "accessibility_status",
                     "incubator",
                 ],
-                include=["id"],
+                include=["id", "impact_certification", "fast_promotion"],
                 name="startup_facets_idx",
             ),
             models.Index(fields=["-updated_at"], name="startup_updated_idx"),
@@ -844,6 +985,44 @@ class Startup(StoredImages, models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("startups:detail", kwargs={"slug": self.slug})
+
+    @staticmethod
+    def public_successor_slug() -> models.Expression:
+        """The successor's identifier when it is published, in SQL."""
+        return models.Case(
+            models.When(successor__is_published=True, then="successor__slug"),
+            default=None,
+            output_field=models.CharField(),
+        )
+
+    def clean(self):
+        super().clean()
+        if self.successor_id is None:
+            return
+        if self.pk is not None and self.successor_id == self.pk:
+            raise ValidationError(
+                {"successor": _("A start-up cannot continue as itself.")}
+            )
+        if self.pk is not None and self.pk in Startup.objects.successors_of(
+            self.successor_id
+        ):
+            raise ValidationError(
+                {
+                    "successor": _(
+                        "This start-up already continues, directly or not, as "
+                        "this one: a sheet cannot continue as its own predecessor."
+                    )
+                }
+            )
+
+    @property
+    def is_stopped(self) -> bool:
+        return self.current_phase in (Phase.ABANDONED, Phase.INCONCLUSIVE)
+
+    @property
+    def national_impact_events(self) -> list:
+        """The national impact certified, from the prefetched events."""
+        return [e for e in self.events.all() if e.kind == EventKind.NATIONAL_IMPACT]
 
     @property
     def stats_address(self) -> str:

@@ -2,7 +2,7 @@
 
 - **The national team**: superusers, or members of the NATIONAL_TEAM group. They
   see and change everything, and alone set what the network certifies (the
-  national-impact event, FAST funding).
+  impact matrix's level, the national-impact event, FAST funding).
 - **Incubator staff**: a membership of an incubator (IncubatorMembership) gives
   the role; they keep the sheets whose main incubator or a co-incubator is theirs.
 - **Sheet editors**: given by incubator staff on one start-up (StartupEditor);
@@ -46,6 +46,7 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "view_incubator", "change_incubator",
         "view_organisation", "view_theme", "view_audience",
         "view_budgetcategory",
+        "view_stopreason", "add_stopreason", "change_stopreason",
     ],
     SHEET_EDITORS: [
         "view_startup", "change_startup",
@@ -55,7 +56,7 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         *(f"{verb}_indicatorvalue" for verb in _CRUD),
         "view_formerslug",
         *(f"{verb}_budgetline" for verb in _CRUD),
-        "view_theme", "view_audience", "view_budgetcategory",
+        "view_theme", "view_audience", "view_budgetcategory", "view_stopreason",
     ],
 }  # fmt: skip
 
@@ -66,8 +67,20 @@ class Role(StrEnum):
     SHEET_EDITOR = "sheet_editor"
 
 
-# Fields of a sheet that only the national team sets.
-NATIONAL_TEAM_FIELDS = ("fast_promotion", "fast_amount")
+# Fields of a sheet that only the national team sets: what the network
+# certifies (the impact matrix's level and date, FAST funding).
+NATIONAL_TEAM_FIELDS = (
+    "impact_certification",
+    "impact_certification_on",
+    "fast_promotion",
+    "fast_amount",
+)
+# Events that record what the network certifies (national impact, FAST): the
+# national team's alone to add, change or delete (values of models.EventKind).
+NATIONAL_TEAM_EVENTS = ("national_impact", "fast")
+# Who last set any of those and when: written by services.note_certification,
+# never by a form or a restore.
+CERTIFICATION_TRAIL = ("certification_set_by", "certification_set_at")
 # Fields of a sheet a sheet editor may not change: its identity, its place in the
 # network and its publication, on top of the national team's.
 EDITOR_READONLY_FIELDS = (

@@ -42,6 +42,7 @@ from startups.models import (
     Startup,
     StartupEditor,
     StartupPhase,
+    StopReason,
     Technology,
     Theme,
     current_phase_entry,
@@ -110,6 +111,82 @@ def refresh_search_text(startups: Iterable[Startup]) -> None:
         Startup.objects.bulk_update(changed, columns)
     if pks:
         bump_catalogue_version()
+
+
+def refresh_transparency(startups: Iterable[Startup] | Iterable[int]) -> None:
+    """Store each start-up's transparency score and the criteria it meets
+    (startups.transparency). Call it after a sheet's links, compliance,
+    description, contact or committee events change. Leaves the "last update"
+    alone: the score is derived, not edited. Four queries per 500 sheets."""
+    from startups import transparency
+
+    pks = [getattr(s, "pk", s) for s in startups]
+    for i in range(0, len(pks), 500):
+        committees: dict[int, list] = {}
+        for startup_id, day, comment in Event.objects.filter(
+            startup_id__in=pks[i : i + 500], kind=Event.Kind.COMMITTEE
+        ).values_list("startup_id", "date", "comment"):
+            committees.setdefault(startup_id, []).append((day, comment))
+        with_lines = set(
+            BudgetLine.objects.filter(startup_id__in=pks[i : i + 500])
+            .values_list("startup_id", flat=True)
+            .distinct()
+        )
+        changed = []
+        for startup in Startup.objects.filter(pk__in=pks[i : i + 500]).only(
+            *transparency.FIELDS, "transparency_score", "transparency_met"
+        ):
+            score, met = transparency.evaluate(
+                transparency.Sheet(
+                    startup,
+                    committees.get(startup.pk, ()),
+                    budget_lines=startup.pk in with_lines,
+                )
+            )
+            if (score, met) != (startup.transparency_score, startup.transparency_met):
+                startup.transparency_score, startup.transparency_met = score, met
+                changed.append(startup)
+        Startup.objects.bulk_update(changed, ["transparency_score", "transparency_met"])
+        if changed:
+            bump_catalogue_version()
+
+
+def note_certification(*, startup: Startup, user, redate: bool = False) -> None:
+    """Record who changed what the national team certifies on a sheet (its
+    impact matrix level, FAST funding, national impact or FAST events), and
+    when. The level is dated today when it changed without a new date
+    (`redate`), or has none."""
+    from django.utils import timezone
+
+    from startups.models import ImpactCertification
+
+    when = timezone.now()
+    startup.certification_set_by = user
+    startup.certification_set_at = when
+    updates = {"certification_set_by": user, "certification_set_at": when}
+    if startup.impact_certification != ImpactCertification.NONE and (
+        redate or startup.impact_certification_on is None
+    ):
+        startup.impact_certification_on = timezone.localdate(when)
+        updates["impact_certification_on"] = startup.impact_certification_on
+    Startup.objects.filter(pk=startup.pk).update(**updates)
+    bump_catalogue_version()
+
+
+def national_team_state(startup: Startup) -> tuple:
+    """What the national team certifies on a sheet, comparable before and
+    after a write (its fields, and its national-team events)."""
+    return (
+        tuple(getattr(startup, name) for name in policy.NATIONAL_TEAM_FIELDS),
+        sorted(
+            (e.kind, e.date, e.comment)
+            for e in Event.objects.filter(
+                startup=startup, kind__in=policy.NATIONAL_TEAM_EVENTS
+            )
+        )
+        if startup.pk
+        else [],
+    )
 
 
 def technology_vocabulary(labels: Iterable[str]) -> dict[str, tuple[str, str]]:
@@ -577,6 +654,7 @@ def _save_startups(
     # texts that differ are written.
     refresh_search_text(existing.values())
     refresh_technologies(existing.values())
+    refresh_transparency(existing.values())
     return existing
 
 
@@ -618,6 +696,11 @@ def restore_version(*, version, user) -> list[str]:
         kept |= {"incubator", "co_incubators"}
     if obj is None:
         kept = set()
+    # Who last certified is what happened, not content: never brought back
+    # (note_certification records the restore if it changes a certification).
+    if obj is not None:
+        kept |= set(policy.CERTIFICATION_TRAIL)
+    certified_before = national_team_state(obj) if obj is not None else None
     fields = {
         name: value
         for name, value in state.fields.items()
@@ -629,9 +712,13 @@ def restore_version(*, version, user) -> list[str]:
     if role == policy.Role.SHEET_EDITOR:
         fields.pop("slug", None)
         fields.pop("is_published", None)
+    if obj is None:
+        for name in policy.CERTIFICATION_TRAIL:
+            fields.pop(Startup._meta.get_field(name).attname, None)
     errors, warnings = _sheet_restore_problems(pk, fields, state)
     if errors:
         raise RestoreRefused(errors)
+    warnings += _restorable_links(pk, fields)
     warnings += _keep_stored_images(Startup, fields, obj)
 
     old_slug = obj.slug if obj is not None else None
@@ -650,12 +737,37 @@ def restore_version(*, version, user) -> list[str]:
     refresh_current_phase(startup)
     refresh_search_text([startup])
     refresh_technologies([startup])
+    refresh_transparency([startup])
+    if national_team_state(startup) != certified_before:
+        note_certification(startup=startup, user=user)
     history.save_sheet_versions(
         [startup.pk],
         comment=gettext("Restored the version of %(date)s")
         % {"date": history.when(version.revision.date_created)},
         user=user,
     )
+    return warnings
+
+
+def _restorable_links(pk: int, fields: dict) -> list[str]:
+    """A version's successor or reason for stopping that can't come back (the
+    successor deleted since, or now continuing as this sheet; the reason
+    removed from the list): left out, with a warning."""
+    warnings = []
+    successor = fields.get("successor_id")
+    if successor is not None and (
+        successor == pk
+        or not Startup.objects.filter(pk=successor).exists()
+        or pk in Startup.objects.successors_of(successor)
+    ):
+        fields["successor_id"] = None
+        warnings.append(gettext("This version's successor can't come back: left out."))
+    reason = fields.get("stop_reason_id")
+    if reason is not None and not StopReason.objects.filter(pk=reason).exists():
+        fields["stop_reason_id"] = None
+        warnings.append(
+            gettext("This version's reason for stopping no longer exists: left out.")
+        )
     return warnings
 
 
@@ -739,9 +851,9 @@ def _restore_sheet_rows(startup: Startup, state, role) -> list[str]:
     wanted_events = state.rows["events"]
     if role != policy.Role.NATIONAL_TEAM:
         # What the national team certifies stays as it is.
-        events = events.exclude(kind=Event.Kind.NATIONAL_IMPACT)
+        events = events.exclude(kind__in=policy.NATIONAL_TEAM_EVENTS)
         wanted_events = [
-            e for e in wanted_events if e["kind"] != Event.Kind.NATIONAL_IMPACT
+            e for e in wanted_events if e["kind"] not in policy.NATIONAL_TEAM_EVENTS
         ]
     events.delete()
     Event.objects.bulk_create(

@@ -44,6 +44,7 @@ class PageSitemap(I18nSitemap):
         "startups:incubator_list",
         "startups:sponsor_list",
         "startups:stats",
+        "startups:results",
         "legal_notice",
         "accessibility",
         "personal_data",

@@ -13,6 +13,7 @@ Query budget (constant in the number of start-ups):
                           history itself
   reach_share             1 aggregate query
   indicators_by_part      1 grouped query on the impact indicators
+  transparency_coverage   1 grouped query
 """
 
 from __future__ import annotations
@@ -367,6 +368,65 @@ def reach_share(startups: QuerySet[Startup]) -> ReachShare:
         reached=Count("pk", filter=ever(REACHED)),
     )
     return ReachShare(**totals)
+
+
+# 8. Transparency criteria by current phase
+
+
+@dataclass
+class CoverageRow:
+    key: str
+    label: str
+    cells: list[str]
+
+
+@dataclass
+class Coverage:
+    """Each transparency criterion's share of sheets meeting it, in each
+    current phase (columns: the phases with start-ups, then all)."""
+
+    columns: list[Tally]
+    rows: list[CoverageRow]
+
+
+def transparency_coverage(startups: QuerySet[Startup]) -> Coverage:
+    """One grouped query: for each current phase, the number of start-ups and
+    of those meeting each criterion (read from the stored keys)."""
+    from startups import transparency
+
+    counted = {
+        c.key: Count(
+            "pk",
+            filter=Q(transparency_met__contains=transparency.stored_pattern(c.key)),
+        )
+        for c in transparency.CRITERIA
+    }
+    rows = {
+        row["current_phase"]: row
+        for row in startups.order_by()
+        .values("current_phase")
+        .annotate(total=Count("pk"), **counted)
+    }
+    phases = [p for p in Phase if rows.get(p.value, {}).get("total")]
+    totals = {name: sum(r[name] for r in rows.values()) for name in ["total", *counted]}
+    columns = [Tally(p.value, p.label, rows[p.value]["total"]) for p in phases]
+    columns.append(Tally("all", str(_("All phases")), totals["total"]))
+
+    def share(met: int, total: int) -> str:
+        return format_number(round(100 * met / total)) if total else "—"
+
+    return Coverage(
+        columns=columns,
+        rows=[
+            CoverageRow(
+                c.key,
+                str(c.label),
+                [share(rows[p.value][c.key], rows[p.value]["total"]) for p in phases]
+                + [share(totals[c.key], totals["total"])],
+            )
+            for c in transparency.CRITERIA
+        ],
+    )
 
 
 # SVG geometry: computed here so that templates only print numbers.

@@ -1,7 +1,16 @@
 from django.urls import path
+from django.utils.translation import pgettext_lazy
 
 from startups import feeds
-from startups.views import catalogue, directory, embed, impact, startup, stats
+from startups.views import (
+    catalogue,
+    directory,
+    embed,
+    impact,
+    results,
+    startup,
+    stats,
+)
 
 app_name = "startups"
 
@@ -28,6 +37,13 @@ urlpatterns = [
     path("sponsors/<str:slug>/", directory.sponsor_detail, name="sponsor_detail"),
     # statistics
     path("stats/", stats.statistics, name="stats"),
+    # results: /resultats/ in French, /en/results/ in English
+    path(pgettext_lazy("url", "results/"), results.results_page, name="results"),
+    path(
+        pgettext_lazy("url", "results/results.csv"),
+        results.results_csv,
+        name="results_csv",
+    ),
     # sitemap, robots, feeds
     path("feeds/startups.atom", feeds.new_startups_atom, name="feed_startups_atom"),
     path("feeds/startups.rss", feeds.new_startups_rss, name="feed_startups_rss"),

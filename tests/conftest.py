@@ -16,6 +16,7 @@ from startups.models import Audience, Incubator, Organisation, Phase, Startup, T
 from startups.services import (
     refresh_search_text,
     refresh_technologies,
+    refresh_transparency,
     set_phase_history,
 )
 
@@ -165,6 +166,7 @@ def make_startup(db, make_incubator):
         refresh_search_text([startup])
         if startup.technologies:
             refresh_technologies([startup])
+        refresh_transparency([startup])
         startup.refresh_from_db()
         return startup
 

@@ -304,6 +304,8 @@ def test_with_one_theme_chosen_the_theme_facet_is_not_counted_again(
                 "technology",
                 "accessibility",
                 "budget",
+                "certification",
+                "recognition",
             ]
         ),
         sorted(
@@ -315,6 +317,8 @@ def test_with_one_theme_chosen_the_theme_facet_is_not_counted_again(
                 "technology",
                 "accessibility",
                 "budget",
+                "certification",
+                "recognition",
             ]
         ),
     ]

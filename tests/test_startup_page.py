@@ -651,11 +651,12 @@ def test_the_query_count_does_not_grow_with_the_lists_on_the_page(
             )
 
     # The catalogue version (ETag, startups.caching), the start-up with its main
-    # incubator, then co-incubators, sponsors, themes, audiences, technologies,
+    # incubator, reason for stopping and successor, then its published
+    # predecessors, co-incubators, sponsors, themes, audiences, technologies,
     # phases, events, budget lines (with their categories and sponsors), impact
     # indicators and their values: one query each.
     for startup in (small, big):
-        with django_assert_num_queries(12):
+        with django_assert_num_queries(13):
             assert client.get(startup.get_absolute_url()).status_code == 200
 
 

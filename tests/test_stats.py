@@ -357,6 +357,7 @@ def test_each_chart_is_an_accessible_svg_with_one_bar_per_value(client, portfoli
         assert chart.count('class="stats-chart__bar"') == bars, chart_id
     years = 2023 - 2017 + 1 + (dt.date.today().year - 2023)
     assert svg(html, "portfolio").count("stats-chart__segment") == years * len(Phase)
+    # Each chart's table, and the transparency coverage table.
     assert html.count("<caption id=") == 8
 
 
@@ -392,13 +393,13 @@ def test_the_page_query_count_does_not_grow_with_the_number_of_startups(
 
     # by phase, by incubator, by domain + without a sponsor, per year, the phase
     # history (portfolio and durations), the reach share, the four budget
-    # totals (startups.budgets), the impact indicators by part, +1: the
-    # catalogue version (ETag, startups.caching)
+    # totals (startups.budgets), the impact indicators by part, the
+    # transparency coverage, +1: the catalogue version (ETag, startups.caching)
     add(5)
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(14):
         assert client.get("/stats/").status_code == 200
     add(35)
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(14):
         response = client.get("/stats/")
     assert table_rows(response.content.decode(), "by-phase")[1] == [
         "Construction",

@@ -49,6 +49,14 @@ class StartupAdminForm(forms.ModelForm):
         help_text=_("Separated by commas: Django, PostgreSQL, DSFR"),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A form posted without the level (a script, an older page) keeps the
+        # sheet's, unchanged, rather than being refused.
+        field = self.fields.get("impact_certification")
+        if field is not None and self.is_bound and field_name_missing(self):
+            field.disabled = True
+
     def clean_slug(self):
         slug = self.cleaned_data["slug"]
         taken = FormerSlug.objects.filter(slug=slug)
@@ -59,6 +67,10 @@ class StartupAdminForm(forms.ModelForm):
                 _("This identifier is a former address of another start-up.")
             )
         return slug
+
+
+def field_name_missing(form, name: str = "impact_certification") -> bool:
+    return form.add_prefix(name) not in form.data
 
 
 def staff_startup_form(form, user, startup):

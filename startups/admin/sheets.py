@@ -7,15 +7,17 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
-from django.utils.html import format_html_join
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from startups import policy
+from startups import policy, transparency
 from startups.admin.common import (
     FormDefaults,
     KeptHistory,
@@ -45,19 +47,25 @@ from startups.models import (
     BudgetLine,
     Event,
     FormerSlug,
+    ImpactCertification,
     Startup,
     StartupEditor,
     StartupPhase,
 )
 from startups.services import (
+    national_team_state,
+    note_certification,
     refresh_current_phase,
     refresh_search_text,
     refresh_technologies,
+    refresh_transparency,
     rename_startup,
 )
 
 # Events that record what the network certifies: set by the national team only.
-NATIONAL_TEAM_EVENTS = (Event.Kind.NATIONAL_IMPACT, Event.Kind.FAST)
+NATIONAL_TEAM_EVENTS = policy.NATIONAL_TEAM_EVENTS
+# national_team_state() of a sheet that certifies nothing (a new one).
+UNCERTIFIED = ((ImpactCertification.NONE, None, None, None), [])
 
 
 def _role(request, obj):
@@ -200,11 +208,14 @@ class StartupAdmin(MarkdownPreviewMixin, ScopedToUser, FormDefaults, KeptHistory
         "sponsors",
         "themes",
         "audiences",
+        "successor",
     ]
     derived_fields = (
         "current_phase",
         "current_phase_start",
+        "transparency_summary",
         "national_certifications",
+        "certification_trail",
         "created_at",
         "updated_at",
     )
@@ -260,14 +271,29 @@ class StartupAdmin(MarkdownPreviewMixin, ScopedToUser, FormDefaults, KeptHistory
             _("Transparency"),
             {
                 "fields": [
+                    "transparency_summary",
                     "accessibility_status",
                     "risk_analysis_done",
                     "mon_service_securise",
+                ]
+            },
+        ),
+        (
+            _("Certified by the national team"),
+            {
+                "fields": [
+                    "impact_certification",
+                    "impact_certification_on",
                     "national_certifications",
                     "fast_promotion",
                     "fast_amount",
+                    "certification_trail",
                 ]
             },
+        ),
+        (
+            _("End of the service"),
+            {"fields": ["stop_reason", "stop_comment", "successor"]},
         ),
         (
             _("Publication"),
@@ -276,6 +302,13 @@ class StartupAdmin(MarkdownPreviewMixin, ScopedToUser, FormDefaults, KeptHistory
     ]
 
     def scope(self, request, queryset):
+        if _choosing_successor(request):
+            # A service may continue as another incubator's: any published
+            # sheet can be named, besides those the user keeps.
+            return queryset.filter(
+                Q(is_published=True)
+                | Q(pk__in=queryset.kept_by(request.user).values("pk"))
+            )
         return queryset.kept_by(request.user)
 
     def get_urls(self):
@@ -376,6 +409,30 @@ class StartupAdmin(MarkdownPreviewMixin, ScopedToUser, FormDefaults, KeptHistory
             ", ", "{} ({})", ((e.get_kind_display(), e.date) for e in events)
         )
 
+    @admin.display(description=_("transparency score"))
+    def transparency_summary(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        missing = transparency.missing_of(obj)
+        if not missing:
+            return format_html("{} %", obj.transparency_score)
+        return format_html(
+            "{} % — {} {}",
+            obj.transparency_score,
+            _("missing:"),
+            ", ".join(str(label) for label in missing),
+        )
+
+    @admin.display(description=_("certification last set"))
+    def certification_trail(self, obj):
+        if obj is None or obj.certification_set_at is None:
+            return "—"
+        return format_html(
+            "{} ({})",
+            date_format(obj.certification_set_at, "j F Y"),
+            obj.certification_set_by or _("deleted account"),
+        )
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         if _role(request, obj) == policy.Role.INCUBATOR_STAFF:
@@ -389,6 +446,10 @@ class StartupAdmin(MarkdownPreviewMixin, ScopedToUser, FormDefaults, KeptHistory
 
     def save_model(self, request, obj, form, change):
         old_slug = form.initial.get("slug") if change else None
+        # What the national team certifies, before this write: compared after
+        # the inlines are saved (save_related) to record who changed it.
+        before = Startup.objects.filter(pk=obj.pk).first() if change else None
+        request._certified_before = national_team_state(before) if before else None
         super().save_model(request, obj, form, change)
         if old_slug and old_slug != obj.slug:
             rename_startup(startup=obj, old_slug=old_slug)
@@ -397,6 +458,28 @@ class StartupAdmin(MarkdownPreviewMixin, ScopedToUser, FormDefaults, KeptHistory
         super().save_related(request, form, formsets, change)
         # Inline phase rows and many-to-many fields are saved after the
         # start-up: derive its current phase and search text from them now.
-        refresh_current_phase(form.instance)
-        refresh_search_text([form.instance])
-        refresh_technologies([form.instance])
+        startup = form.instance
+        refresh_current_phase(startup)
+        refresh_search_text([startup])
+        refresh_technologies([startup])
+        refresh_transparency([startup])
+        before = getattr(request, "_certified_before", None) or UNCERTIFIED
+        if national_team_state(startup) != before and policy.is_national_team(
+            request.user
+        ):
+            note_certification(
+                startup=startup,
+                user=request.user,
+                redate="impact_certification" in form.changed_data
+                and "impact_certification_on" not in form.changed_data,
+            )
+
+
+def _choosing_successor(request) -> bool:
+    """Whether this request is the autocomplete of a sheet's "continued as"."""
+    return (
+        request.resolver_match is not None
+        and request.resolver_match.url_name == "autocomplete"
+        and request.GET.get("model_name") == "startup"
+        and request.GET.get("field_name") == "successor"
+    )

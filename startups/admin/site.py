@@ -16,10 +16,13 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from startups import transparency
 from startups.models import STALE_AFTER_DAYS, Incubator, Startup
 
 # Enough to work through in one sitting; the change list has the rest.
 DASHBOARD_LISTED = 50
+# The least complete sheets the staff home lists (transparency score).
+DASHBOARD_INCOMPLETE = 10
 
 
 class StaffAdminSite(admin.AdminSite):
@@ -68,9 +71,10 @@ class StaffAdminSite(admin.AdminSite):
 
 
 def dashboard(request) -> dict:
-    """The staff home's "Your start-ups" block: two queries for the national
-    team, three for others, whatever the number of start-ups (the counts, the
-    listed rows with their incubator, and the names of the user's incubators)."""
+    """The staff home's "Your start-ups" block: three queries for the national
+    team, four for others, whatever the number of start-ups (the counts, the
+    listed rows with their incubator, the least complete sheets, and the names
+    of the user's incubators)."""
     from startups.policy import is_national_team
 
     user = request.user
@@ -88,7 +92,9 @@ def dashboard(request) -> dict:
     counts = theirs.count_stale(before=before)
     rows = list(theirs.for_staff_home()[:DASHBOARD_LISTED])
     stale = [s for s in rows if s.updated_at < before]
+    incomplete = list(theirs.for_transparency_list()[:DASHBOARD_INCOMPLETE])
     return {
+        "incomplete": [(s, transparency.missing_of(s)) for s in incomplete],
         "incubators": incubators,
         "total": counts["total"],
         "stale_count": counts["stale"],

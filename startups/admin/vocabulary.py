@@ -7,7 +7,7 @@ from django.contrib import admin
 
 from startups.admin.common import FormDefaults, KeptHistory, NationalTeamWrites
 from startups.admin.site import site
-from startups.models import Audience, BudgetCategory, Organisation, Theme
+from startups.models import Audience, BudgetCategory, Organisation, StopReason, Theme
 from startups.services import refresh_search_text
 
 
@@ -41,4 +41,14 @@ class BudgetCategoryAdmin(NationalTeamWrites, admin.ModelAdmin):
     list_display = ["label", "label_en", "slug", "position"]
     list_editable = ["position"]
     search_fields = ["label", "label_en", "slug"]
+
+
+@admin.register(StopReason, site=site)
+class StopReasonAdmin(admin.ModelAdmin):
+    """Reasons for stopping: a list the staff keep (incubator staff add and
+    rename; only the national team deletes one, and not while a sheet uses it:
+    the foreign key protects it)."""
+
+    list_display = ["label", "slug"]
+    search_fields = ["label", "slug"]
     prepopulated_fields = {"slug": ["label"]}

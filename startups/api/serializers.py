@@ -12,12 +12,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from startups import transparency
 from startups.betagouv.vocabulary import BETAGOUV_NAME_OF_PHASE
 from startups.indicators import ImpactPart, Periodicity
 from startups.models import (
     BudgetKind,
     EventKind,
     FundingSource,
+    ImpactCertification,
     Organisation,
     Phase,
     Startup,
@@ -96,6 +98,57 @@ class LinksSerializer(serializers.Serializer):
     dashlord = serializers.CharField(help_text="Rapport Dashlord ; vide sinon.")
 
 
+class FastSerializer(serializers.Serializer):
+    promotion = serializers.IntegerField(help_text="Promotion FAST.")
+    amount = serializers.IntegerField(help_text="Montant accordé, en euros.")
+
+
+class CertificationSerializer(serializers.Serializer):
+    impact_matrix = serializers.ChoiceField(
+        choices=ImpactCertification.choices,
+        help_text=(
+            "Matrice d'impact : none (aucune), published (publiée), reviewed "
+            "(revue par les coachs), certified (certifiée : impact national)."
+        ),
+    )
+    impact_matrix_label = serializers.CharField(
+        help_text="Niveau de la matrice d'impact, en français."
+    )
+    impact_matrix_on = serializers.DateField(
+        allow_null=True, help_text="Date de ce niveau (AAAA-MM-JJ) ; null sinon."
+    )
+    national_impact = serializers.DateField(
+        allow_null=True,
+        help_text="Date du dernier événement « impact national » ; null sinon.",
+    )
+    fast = FastSerializer(
+        allow_null=True, help_text="Financement FAST ; null s'il n'y en a pas."
+    )
+
+
+class CriterionSerializer(serializers.Serializer):
+    key = serializers.ChoiceField(
+        choices=list(transparency.KEYS), help_text="Identifiant du critère."
+    )
+    label = serializers.CharField(help_text="Critère, en français.")
+    met = serializers.BooleanField(help_text="Si la fiche le remplit.")
+
+
+class TransparencySerializer(serializers.Serializer):
+    score = serializers.IntegerField(
+        help_text="Part des critères remplis, en pourcentage (0 à 100)."
+    )
+    criteria = CriterionSerializer(many=True, help_text="Chaque critère.")
+
+
+class StopSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        allow_null=True, help_text="Identifiant de la raison de l'arrêt ; null sinon."
+    )
+    reason_label = serializers.CharField(help_text="Raison de l'arrêt ; vide sinon.")
+    comment = serializers.CharField(help_text="Explication ; vide sinon.")
+
+
 class StartupSerializer(serializers.Serializer):
     id = serializers.CharField(
         source="slug",
@@ -152,6 +205,24 @@ class StartupSerializer(serializers.Serializer):
         many=True, help_text="Historique des phases, dans l'ordre chronologique."
     )
     events = EventSerializer(many=True, help_text="Événements, par date.")
+    certification = serializers.SerializerMethodField(
+        help_text="Ce que certifie l'équipe nationale."
+    )
+    transparency = serializers.SerializerMethodField(
+        help_text="Score de transparence de la fiche et ses critères."
+    )
+    stop = serializers.SerializerMethodField(
+        help_text=(
+            "Pourquoi le service s'est arrêté (abandon, investigation sans suite)."
+        )
+    )
+    successor = serializers.CharField(
+        source="successor_slug",
+        allow_null=True,
+        help_text=(
+            "Identifiant de la startup qui l'a continué (pivot, fusion) ; null sinon."
+        ),
+    )
     updated_at = serializers.DateTimeField(
         help_text="Dernière mise à jour de la fiche (ISO 8601)."
     )
@@ -186,6 +257,39 @@ class StartupSerializer(serializers.Serializer):
             "impact": startup.impact_url,
             "risk_analysis": startup.risk_analysis_url,
             "dashlord": startup.dashlord_url,
+        }
+
+    @extend_schema_field(CertificationSerializer)
+    def get_certification(self, startup) -> dict:
+        national = [e.date for e in startup.national_impact_events]
+        fast = None
+        if startup.fast_promotion is not None:
+            fast = {"promotion": startup.fast_promotion, "amount": startup.fast_amount}
+        return {
+            "impact_matrix": startup.impact_certification,
+            "impact_matrix_label": startup.get_impact_certification_display(),
+            "impact_matrix_on": startup.impact_certification_on,
+            "national_impact": max(national) if national else None,
+            "fast": fast,
+        }
+
+    @extend_schema_field(TransparencySerializer)
+    def get_transparency(self, startup) -> dict:
+        return {
+            "score": startup.transparency_score,
+            "criteria": [
+                {"key": c.key, "label": c.label, "met": c.met}
+                for c in transparency.criteria_of(startup)
+            ],
+        }
+
+    @extend_schema_field(StopSerializer)
+    def get_stop(self, startup) -> dict:
+        reason = startup.stop_reason
+        return {
+            "reason": reason.slug if reason else None,
+            "reason_label": reason.label if reason else "",
+            "comment": startup.stop_comment,
         }
 
 

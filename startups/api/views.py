@@ -62,7 +62,15 @@ def exception_handler(exc, context):
 SINGLE_VALUED = ("q", "year", "sort", "page", "page_size")
 WHOLE_NUMBERS = ("year", "page", "page_size")
 # (hide_stopped: the schema says boolean, which an empty value is not.)
-ENUMERATED = ("sort", "phase", "accessibility", "budget", "hide_stopped")
+ENUMERATED = (
+    "sort",
+    "phase",
+    "accessibility",
+    "budget",
+    "hide_stopped",
+    "certification",
+    "recognition",
+)
 
 
 def _reject_repeated_or_empty(request) -> None:
@@ -207,6 +215,15 @@ FILTER_DESCRIPTIONS = {
         "lien vers un document de budget). Répétable : les deux donnent les "
         "fiches qui ont l'un ou l'autre."
     ),
+    "certification": (
+        "Niveau de la matrice d'impact : none (aucune), published (publiée), "
+        "reviewed (revue par les coachs), certified (certifiée : impact "
+        "national). Répétable."
+    ),
+    "recognition": (
+        "Ce que l'équipe nationale a reconnu : national_impact (impact national), "
+        "fast (financement FAST). Répétable : l'une ou l'autre."
+    ),
     "hide_stopped": (
         "1 pour laisser de côté les services arrêtés (abandonnés, investigations "
         "non concluantes) ; par défaut, tout le catalogue."
@@ -215,7 +232,8 @@ FILTER_DESCRIPTIONS = {
     "sort": (
         "Ordre des résultats : name (par nom, par défaut), -updated (dernières "
         "mises à jour d'abord), -started (derniers commencés d'abord), phase (par "
-        "phase du cycle de vie)."
+        "phase du cycle de vie), -transparency (score de transparence le plus "
+        "haut d'abord)."
     ),
 }
 

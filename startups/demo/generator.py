@@ -23,6 +23,7 @@ from django.utils.translation import gettext
 from startups.demo.budgets import add_demo_budgets
 from startups.demo.bulk import Chunk, Writer, bulk_load
 from startups.demo.impact import fill_demo_indicators
+from startups.demo.results import fill_results
 from startups.demo.words import (
     ACCESSIBILITY,
     ADJECTIVES,
@@ -128,6 +129,7 @@ def seed_demo(*, startups: int, seed: int = 1, history: bool = True) -> DemoSumm
         )
         add_demo_budgets(range(next_pk, next_pk + startups), seed=seed)
         fill_demo_indicators(range(next_pk, next_pk + startups), seed=seed)
+        fill_results(range(next_pk, next_pk + startups), seed=seed)
         if history:
             # Each new sheet's history starts with a complete version of it.
             save_sheet_versions(

@@ -13,7 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from startups import budgets
+from startups import budgets, transparency
 from startups.budgets import SheetBudget
 from startups.caching import cached_page
 from startups.indicator_charts import indicator_groups
@@ -72,6 +72,11 @@ def startup_detail(request, slug: str):
                 % {"title": startup.title},
             ),
             "indicator_groups": indicator_groups(startup.indicators.all()),
+            "transparency": transparency.criteria_of(startup),
+            "successor": startup.successor
+            if startup.successor and startup.successor.is_published
+            else None,
+            "predecessors": list(startup.predecessors.all()),
         },
     )
 

@@ -12,7 +12,8 @@ def statistics(request):
     """The catalogue in figures. Queries (see startups.stats): 1 by phase, 1 by
     incubator, 2 by ministerial domain, 1 started per year, 1 phase history
     (portfolio and durations), 1 reach share, 4 budget totals (see
-    startups.budgets), 1 impact indicators by part: 12 whatever the number of
+    startups.budgets), 1 impact indicators by part, 1 transparency coverage:
+    13 whatever the number of
     start-ups; none while the catalogue is unchanged (startups.caching)."""
     return render(request, "startups/stats.html", _statistics_context())
 
@@ -41,6 +42,7 @@ def _statistics_context() -> dict:
             ],
         ),
         "impact_phases": [stats.Tally(p.value, p.label, 0) for p in Phase],
+        "transparency": stats.transparency_coverage(startups),
         "total": stats.format_number(sum(c.value for c in by_phase)),
         "by_phase": by_phase,
         "by_phase_chart": stats.bar_chart(

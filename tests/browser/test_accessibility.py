@@ -46,6 +46,7 @@ ALL_PAGES = [
     ("sponsors", "startups:sponsor_list", None, ""),
     ("sponsor", "startups:sponsor_detail", Organisation, ""),
     ("stats", "startups:stats", None, ""),
+    ("results", "startups:results", None, ""),
     ("legal-notice", "legal_notice", None, ""),
     ("accessibility", "accessibility", None, ""),
     ("personal-data", "personal_data", None, ""),
