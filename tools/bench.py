@@ -71,6 +71,7 @@ PAGES = [
     "startup",
     "incubator",
     "stats",
+    "results",
     "csv",
     "api_list",
     "static",
@@ -266,6 +267,16 @@ class Command(BaseCommand):
             .order_by("?")
             .values_list("slug", flat=True)[:5000]
         )
+        # The start-up page measured hot: one with a budget and impact
+        # indicators when the data has some (the demo's), the fullest sheet.
+        full = (
+            Startup.objects.published()
+            .filter(budget_lines__isnull=False, indicators__isnull=False)
+            .values_list("slug", flat=True)
+            .first()
+        )
+        if full:
+            slugs = [full, *(s for s in slugs if s != full)]
         incubators = list(Incubator.objects.values_list("slug", flat=True))
         themes = list(Theme.objects.values_list("slug", flat=True))
         sponsors = list(Organisation.objects.values_list("slug", flat=True)[:200])
@@ -288,6 +299,7 @@ class Command(BaseCommand):
             "startup": f"/startups/{slugs[0]}/",
             "incubator": f"/incubators/{incubators[0]}/",
             "stats": "/stats/",
+            "results": "/resultats/",
             "csv": "/startups/export.csv?phase=construction",
             "api_list": "/api/v1/startups/",
         }
@@ -319,6 +331,7 @@ class Command(BaseCommand):
             "startup": [f"/startups/{s}/" for s in slugs],
             "incubator": [f"/incubators/{s}/" for s in incubators],
             "stats": ["/stats/", "/en/stats/"],
+            "results": ["/resultats/", "/en/results/"],
             "csv": [
                 f"/startups/export.csv?phase={rng.choice(phases)}&q={rng.choice(words)}"
                 for _ in range(2000)
