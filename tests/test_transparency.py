@@ -274,6 +274,18 @@ def test_refreshing_again_writes_nothing(make_startup, django_assert_num_queries
     startup = make_startup(website="https://a")
     Event.objects.create(startup=startup, kind="committee", date=dt.date(2024, 1, 1))
 
-    # the committees, the sheets: nothing changed, nothing written
-    with django_assert_num_queries(2):
+    # the committees, the sheets with budget lines, the sheets: nothing
+    # changed, nothing written
+    with django_assert_num_queries(3):
         refresh_transparency([startup])
+
+
+def test_budget_lines_meet_the_budget_criterion(make_startup, make_budget_line):
+    startup = make_startup(budget_url="")
+    refresh_transparency([startup])
+    startup.refresh_from_db()
+    assert "budget" not in startup.transparency_met.split(",")
+    make_budget_line(startup)
+    refresh_transparency([startup])
+    startup.refresh_from_db()
+    assert "budget" in startup.transparency_met.split(",")
