@@ -23,13 +23,16 @@ import functools
 import gzip
 import hashlib
 import os
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import (
     HttpRequest,
@@ -269,6 +272,65 @@ COSTLY_SECONDS = 0.1
 BUILD_LOCK_SECONDS = 60
 
 
+class _NearCache:
+    """Pages kept in this process too, in front of a shared cache (Redis): a
+    page's key holds the catalogue version, so a copy kept here is never stale,
+    and a cached page then costs no round trip to Redis. The most recently used
+    pages, MAX_PAGES and MAX_BYTES at most."""
+
+    MAX_PAGES = 1000
+    MAX_BYTES = 32 * 1024 * 1024
+
+    def __init__(self):
+        self.pages: OrderedDict[str, tuple] = OrderedDict()
+        self.size = 0
+        self.lock = threading.Lock()
+
+    @staticmethod
+    def wanted() -> bool:
+        # A cache in this process's memory already is one.
+        return "locmem" not in settings.CACHES["default"]["BACKEND"].lower()
+
+    def get(self, key: str) -> tuple | None:
+        with self.lock:
+            stored = self.pages.get(key)
+            if stored is not None:
+                self.pages.move_to_end(key)
+            return stored
+
+    def put(self, key: str, stored: tuple) -> None:
+        if not self.wanted():
+            return
+        with self.lock:
+            if key in self.pages:
+                return
+            self.pages[key] = stored
+            self.size += len(stored[2])
+            while self.pages and (
+                len(self.pages) > self.MAX_PAGES or self.size > self.MAX_BYTES
+            ):
+                _old, dropped = self.pages.popitem(last=False)
+                self.size -= len(dropped[2])
+
+    def clear(self) -> None:
+        with self.lock:
+            self.pages.clear()
+            self.size = 0
+
+
+near = _NearCache()
+
+
+def _shared_get(key: str) -> tuple | None:
+    """A page's entry: from this process's copy, else the shared cache."""
+    stored = near.get(key)
+    if stored is None:
+        stored = cache.get(key)
+        if stored is not None:
+            near.put(key, stored)
+    return stored
+
+
 def _latest_key(request) -> str:
     raw = "|".join(
         [RELEASE, get_language() or "", request.path, normalised_query(request.GET)]
@@ -300,6 +362,7 @@ def _build(request, key, view, args, kwargs, *, keep_latest: bool):
         return response, False
     if (packed := _pack(response)) is not None:
         cache.set(key, packed, TIMEOUT)
+        near.put(key, packed)
         if keep_latest and time.monotonic() - started >= COSTLY_SECONDS:
             cache.set(
                 _latest_key(request),
@@ -334,7 +397,7 @@ def cached_response(
         response["ETag"] = etag
         patch_vary_headers(response, ["Accept-Encoding"])
         return response
-    stored = cache.get(key)
+    stored = _shared_get(key)
     lock, holding = key + ":building", False
     if stored is None:
         holding = cache.add(lock, 1, BUILD_LOCK_SECONDS)

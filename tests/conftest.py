@@ -64,7 +64,10 @@ def _empty_cache():
     # entries cached by the previous test must not answer this one.
     from django.core.cache import cache
 
+    from startups import caching
+
     cache.clear()
+    caching.near.clear()
     yield
 
 

@@ -15,6 +15,7 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from startups import caching
+from tests.helpers import redis_url
 
 
 def request_at(version: int, changed_seconds_ago: float = 1.0, path="/stats/"):
@@ -150,3 +151,44 @@ def test_only_a_costly_page_keeps_a_stand_in(monkeypatch):
         request_at(1, path="/costly/"), SlowPage(0.25), stand_in=True
     )
     assert len(stand_ins()) == 1
+
+
+def test_with_a_shared_cache_a_page_is_kept_near_too(settings, monkeypatch):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url(),
+        }
+    }
+    from django.core.cache import caches
+
+    shared = caches["default"]
+    shared.clear()
+    monkeypatch.setattr(caching, "cache", shared)
+    page = SlowPage(0)
+    caching.cached_response(request_at(41, path="/near/"), page)
+    asked = []
+    real_get = shared.get
+    monkeypatch.setattr(
+        shared, "get", lambda *a, **k: asked.append(a) or real_get(*a, **k)
+    )
+    for _ in range(3):
+        response = caching.cached_response(request_at(41, path="/near/"), page)
+        assert response.content == b"page of version 41"
+    # Built once; answered from this process's copy, without asking Redis.
+    assert page.built == 1
+    assert asked == []
+    # Another version is another key: never the near copy of an older one.
+    response = caching.cached_response(request_at(42, path="/near/"), page)
+    assert response.content == b"page of version 42"
+    shared.clear()
+
+
+def test_the_near_copies_are_bounded(monkeypatch):
+    near = caching._NearCache()
+    monkeypatch.setattr(caching._NearCache, "wanted", staticmethod(lambda: True))
+    monkeypatch.setattr(near, "MAX_PAGES", 3)
+    for n in range(5):
+        near.put(f"k{n}", (200, [], b"x" * 10))
+    assert list(near.pages) == ["k2", "k3", "k4"]
+    assert near.size == 30
