@@ -488,7 +488,12 @@ class StartupFilter(django_filters.FilterSet):
             )
 
         if len(selection) <= RANKED_IN_QUERY:
-            return ranked(matches.filter(pk__in=list(selection)))
+            # Kept for this selection: its other pages, and its other
+            # addresses (a facet unfolded), rank nothing again.
+            return index.remember(
+                ("ranked-among", terms.match(or_glued=True), selection.serialize()),
+                lambda: ranked(matches.filter(pk__in=list(selection))),
+            )
         return index.remember(
             ("ranked", terms.match(or_glued=True)),
             lambda: ranked(search(matches, terms)),
