@@ -263,12 +263,13 @@ def _accepts_gzip(request) -> bool:
 # after a change of the catalogue, the previous version's. Without such a page
 # they wait for the builder's entry (WAIT_SECONDS at most), then build it
 # themselves. The latest page is kept only for the pages that cost
-# (COSTLY_SECONDS to build: the statistics of 100,000 start-ups take a
-# second), and only for the public pages (cached_page): an open-data answer is
-# never older than the catalogue it announces.
+# (COSTLY_SECONDS to build: a catalogue page while the catalogue index is
+# being built again, the statistics of 100,000 start-ups, three seconds), and
+# only for the public pages (cached_page): an open-data answer is never older
+# than the catalogue it announces.
 STALE_SECONDS = 30
 WAIT_SECONDS = 10
-COSTLY_SECONDS = 0.1
+COSTLY_SECONDS = 0.02
 BUILD_LOCK_SECONDS = 60
 
 
