@@ -128,10 +128,11 @@ def test_the_page_query_count_does_not_grow_with_the_budget_lines(
 
     # The catalogue version, the start-up with its main incubator, then
     # co-incubators, sponsors, themes, audiences, technologies, phases, events,
-    # budget lines with their categories and sponsors, and impact indicators
-    # (none here: no query for their values): one query each.
+    # budget lines with their categories and sponsors, impact indicators (none
+    # here: no query for their values) and published predecessors: one query
+    # each.
     for startup in (small, big):
-        with django_assert_num_queries(11):
+        with django_assert_num_queries(12):
             assert client.get(startup.get_absolute_url()).status_code == 200
 
 

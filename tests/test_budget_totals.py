@@ -190,14 +190,15 @@ def test_the_stats_page_query_count_does_not_grow_with_start_ups_or_lines(
 ):
     # The catalogue version (ETag), by phase, by incubator, by domain and
     # without a sponsor, per year, the phase history, the reach share, and the
-    # four budget totals, and the impact indicators by part.
-    with django_assert_num_queries(13):
+    # four budget totals, the impact indicators by part and the transparency
+    # coverage.
+    with django_assert_num_queries(14):
         assert client.get(reverse("startups:stats")).status_code == 200
     for _i in range(15):
         startup = make_startup()
         for year in range(2015, 2025):
             make_budget_line(startup, year=year)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         assert client.get(reverse("startups:stats")).status_code == 200
 
 
