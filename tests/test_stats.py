@@ -357,8 +357,9 @@ def test_each_chart_is_an_accessible_svg_with_one_bar_per_value(client, portfoli
         assert chart.count('class="stats-chart__bar"') == bars, chart_id
     years = 2023 - 2017 + 1 + (dt.date.today().year - 2023)
     assert svg(html, "portfolio").count("stats-chart__segment") == years * len(Phase)
-    # Each chart's table, and the transparency coverage table.
-    assert html.count("<caption id=") == 8
+    # Each chart's table (the impact indicators' included), and the
+    # transparency coverage table.
+    assert html.count("<caption id=") == 9
 
 
 def test_the_page_has_a_breadcrumb_a_description_and_an_english_version(
