@@ -43,7 +43,7 @@ from startups import budgets
 from startups.expressions import DaysBetween
 from startups.filters import STOPPED_PHASES
 from startups.models import Event, EventKind, Phase, Startup, StartupPhase
-from startups.stats import Tally, _median, format_number
+from startups.stats import PhaseDuration, Tally, _median, format_number
 
 # The life cycle, in order: what a start-up can reach.
 LIFE_PHASES = [
@@ -155,29 +155,9 @@ def cohorts(startups: QuerySet[Startup], *, today: dt.date) -> list[Cohort]:
     ]
 
 
-@dataclass(frozen=True)
-class TimeToPhase:
-    key: str
-    label: str
-    median_days: int | None
-    measured: int
-
-    @property
-    def value(self) -> int:
-        return self.median_days or 0
-
-    @property
-    def display(self) -> str:
-        return "—" if self.median_days is None else format_number(self.median_days)
-
-    @property
-    def measured_display(self) -> str:
-        return format_number(self.measured)
-
-
 def median_days_to_phase(
     startups: QuerySet[Startup], *, today: dt.date
-) -> list[TimeToPhase]:
+) -> list[PhaseDuration]:
     """For each phase after investigation, the median number of days from the
     start-ups' start to that phase's start (those that reached it by today),
     from the number of phases begun each number of days after the start."""
@@ -198,7 +178,7 @@ def median_days_to_phase(
     for phase, after, n in rows:
         days[phase][int(after)] = days[phase].get(int(after), 0) + n
     return [
-        TimeToPhase(
+        PhaseDuration(
             p.value,
             str(p.label),
             _median(days[p.value]),
