@@ -312,8 +312,11 @@ def _shared(using: str) -> CatalogueIndex:
 
     if "redis" not in settings.CACHES["default"]["BACKEND"].lower():
         return build(using)  # a cache of this process only: nothing to share
-    version = _read_version(connections[using])[0]
-    key = f"catalogue-index:{RELEASE}:{using}:{version}"
+
+    def key_of(version: int) -> str:
+        return f"catalogue-index:{RELEASE}:{using}:{version}"
+
+    key = key_of(_read_version(connections[using])[0])
     index = cache.get(key)
     if index is not None:
         return index
@@ -325,7 +328,8 @@ def _shared(using: str) -> CatalogueIndex:
                 return index
     try:
         index = build(using)
-        cache.set(key, index, 10 * 60)
+        # Under the version it read (a write may have come since `key`).
+        cache.set(key_of(index.version), index, 10 * 60)
     finally:
         cache.delete(key + ":building")
     return index
