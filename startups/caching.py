@@ -273,6 +273,12 @@ COSTLY_SECONDS = 0.02
 BUILD_LOCK_SECONDS = 60
 
 
+def cache_is_shared() -> bool:
+    """Whether the cache is shared by processes (Redis), not each process's
+    own memory."""
+    return "locmem" not in settings.CACHES["default"]["BACKEND"].lower()
+
+
 class _NearCache:
     """Pages kept in this process too, in front of a shared cache (Redis): a
     page's key holds the catalogue version, so a copy kept here is never stale,
@@ -290,7 +296,7 @@ class _NearCache:
     @staticmethod
     def wanted() -> bool:
         # A cache in this process's memory already is one.
-        return "locmem" not in settings.CACHES["default"]["BACKEND"].lower()
+        return cache_is_shared()
 
     def get(self, key: str) -> tuple | None:
         with self.lock:

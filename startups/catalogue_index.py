@@ -308,9 +308,9 @@ def _shared(using: str) -> CatalogueIndex:
     one worker of every server, then about 30 ms to load), or built here."""
     from django.core.cache import cache
 
-    from startups.caching import RELEASE
+    from startups.caching import RELEASE, cache_is_shared
 
-    if "redis" not in settings.CACHES["default"]["BACKEND"].lower():
+    if not cache_is_shared():
         return build(using)  # a cache of this process only: nothing to share
 
     def key_of(version: int) -> str:
